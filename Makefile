@@ -1,0 +1,48 @@
+# Oppvekst. `make run` serves the demo; `make test` runs the whole suite. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+export OPPVEKST_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: install run test lint typecheck test-sqlite test-postgres worker clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+run: install
+	@mkdir -p "$(OPPVEKST_VAR_DIR)"
+	OPPVEKST_DEMO=1 $(BIN)/oppvekst migrate --no-input -v 0
+	OPPVEKST_DEMO=1 $(BIN)/oppvekst demo --if-empty
+	@echo "Serving the demo municipality on http://127.0.0.1:$(PORT)/ (worker runs beside it)"
+	@OPPVEKST_DEMO=1 $(BIN)/oppvekst db_worker --no-startup-delay > "$(OPPVEKST_VAR_DIR)/worker.log" 2>&1 & \
+	  WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  OPPVEKST_DEMO=1 $(BIN)/oppvekst runserver 127.0.0.1:$(PORT) --insecure --noreload
+
+worker: install
+	$(BIN)/oppvekst db_worker
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	$(BIN)/python -m oppvekst.devtools.pgtest -- $(BIN)/pytest
+
+test: lint typecheck test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from oppvekst.demo.models import DemoPersona
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    personas = list(DemoPersona.objects.select_related("user")) if settings.DEMO_MODE else []
+    error = None
+    if request.method == "POST":
+        if not settings.DEMO_MODE:
+            raise Http404
+        slug = request.POST.get("persona", "")
+        persona = next((p for p in personas if p.slug == slug), None)
+        if persona is None:
+            error = _("Velg en av personene i listen.")
+        else:
+            login(request, persona.user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect("/")
+    return render(
+        request,
+        "access/login.html",
+        {"personas": personas, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect("/")

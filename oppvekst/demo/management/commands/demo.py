@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from oppvekst.core.models import Municipality
+from oppvekst.demo.generator import generate
+
+
+class Command(BaseCommand):
+    help = "Generate the synthetic demo municipality (Skedsmo, Sørum and Fet)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--scale", type=float, default=1.0)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the database has data."
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["scale"] <= 0:
+            raise CommandError("--scale must be a positive number")
+        if Municipality.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("The database already has data; demo generation skipped.")
+                return
+            raise CommandError("The database already has data. Use a fresh database.")
+        expected = int(76600 * options["scale"])
+        with tqdm(
+            total=expected, unit="rows", desc="Demo municipality", disable=options["no_progress"]
+        ) as bar:
+
+            def progress(label: str, n: int) -> None:
+                bar.set_postfix_str(label)
+                bar.update(n)
+
+            result = generate(seed=options["seed"], scale=options["scale"], progress=progress)
+            bar.total = bar.n
+            bar.refresh()
+        self.stdout.write(
+            f"Created {result['persons']} persons and {result['placements']} placements."
+        )

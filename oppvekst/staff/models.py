@@ -1,0 +1,94 @@
+"""Employments and group assignments: the data that staff roles are derived from."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Position(models.TextChoices):
+    PRINCIPAL = "principal", _("Rektor / styrer")
+    DEPUTY = "deputy", _("Inspektør / assisterende leder")
+    DEPARTMENT_LEADER = "department_leader", _("Avdelingsleder")
+    TEACHER = "teacher", _("Lærer")
+    PEDAGOGICAL_LEADER = "pedagogical_leader", _("Pedagogisk leder")
+    ASSISTANT = "assistant", _("Assistent / barne- og ungdomsarbeider")
+    SFO_STAFF = "sfo_staff", _("SFO-ansatt")
+    ADMINISTRATIVE = "administrative", _("Merkantil / skolesekretær")
+    CASEWORKER = "caseworker", _("Saksbehandler, sektorkontoret")
+    SYSTEM_ADMIN = "system_admin", _("Systemadministrator")
+
+
+# Positions held at the municipality level (the sector office, IT), not at a unit.
+MUNICIPAL_POSITIONS = {Position.CASEWORKER, Position.SYSTEM_ADMIN}
+LEADER_POSITIONS = {Position.PRINCIPAL, Position.DEPUTY, Position.DEPARTMENT_LEADER}
+
+
+class Employment(models.Model):
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="employments"
+    )
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="employments"
+    )
+    position = models.CharField(_("stilling"), max_length=30, choices=Position.choices)
+    percentage = models.DecimalField(_("stillingsprosent"), max_digits=5, decimal_places=2)
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("arbeidsforhold")
+        verbose_name_plural = _("arbeidsforhold")
+        indexes = [models.Index(fields=["unit", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percentage__gt=0, percentage__lte=100),
+                name="employment_percentage_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | Q(position__in=["caseworker", "system_admin"]),
+                name="employment_unit_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="employment_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_position_display()}"
+
+
+class AssignmentRole(models.TextChoices):
+    CONTACT_TEACHER = "contact_teacher", _("Kontaktlærer")
+    TEACHER = "teacher", _("Faglærer")
+    PEDAGOGICAL_LEADER = "pedagogical_leader", _("Pedagogisk leder")
+    DEPARTMENT_STAFF = "department_staff", _("Ansatt på avdeling")
+    SFO_STAFF = "sfo_staff", _("Ansatt i SFO-gruppe")
+
+
+class GroupAssignment(models.Model):
+    employment = models.ForeignKey(Employment, on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey("core.Group", on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("rolle"), max_length=30, choices=AssignmentRole.choices)
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gruppetilknytning")
+        verbose_name_plural = _("gruppetilknytninger")
+        indexes = [models.Index(fields=["person", "group"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="assignment_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.group} ({self.get_role_display()})"

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from oppvekst.access import views as access_views
+from oppvekst.core import views as core_views
+from oppvekst.workspace import views as workspace_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", workspace_views.front_page, name="front_page"),
+    path("login/", access_views.login_page, name="login"),
+    path("logout/", access_views.logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
