@@ -37,10 +37,10 @@ typecheck: install
 	$(BIN)/mypy
 
 test-sqlite: install
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 test-postgres: install
-	$(BIN)/python -m oppvekst.devtools.pgtest -- $(BIN)/pytest
+	$(BIN)/python -m oppvekst.devtools.pgtest -- $(BIN)/pytest -q
 
 test: lint typecheck test-sqlite test-postgres
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "oppvekst.demo",
     "oppvekst.portal",
     "oppvekst.workspace",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -68,12 +69,28 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "oppvekst.access.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "oppvekst.security.SecurityHeadersMiddleware",
+    # Last, as django-axes requires: locks out password logins after repeated failures.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oppvekst.urls"
 WSGI_APPLICATION = "oppvekst.wsgi.application"
 AUTH_USER_MODEL = "access.User"
+# Login throttling for password logins (the admin): django-axes first, then the model backend.
+# OpenID Connect and demo logins call login() with the model backend directly.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("OPPVEKST_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("OPPVEKST_LOGIN_COOLOFF_HOURS", "1"))  # hours
+# Lock the username from the failing address only, so nobody can lock an admin out from afar.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
 
 TEMPLATES = [
     {

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from oppvekst.access import views as access_views
+from oppvekst.api.base import register_routers
 from oppvekst.core import views as core_views
 from oppvekst.workspace import views as workspace_views
 
@@ -10,6 +11,9 @@ urlpatterns = [
     path("", workspace_views.front_page, name="front_page"),
     path("login/", access_views.login_page, name="login"),
     path("logout/", access_views.logout_view, name="logout"),
+    path("auth/", include("oppvekst.access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("barn/", include("oppvekst.people.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", register_routers().urls),
 ]

@@ -19,6 +19,7 @@ class Role:
     unit_id: int | None = None
     group_id: int | None = None
     child_id: int | None = None
+    address_clearance: bool = False
 
 
 def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
@@ -31,7 +32,13 @@ def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
         roles.append(Role(name, child_id=g.child_id))
     for e in Employment.objects.filter(active_q(day), person=person).select_related("unit"):
         if e.position == Position.CASEWORKER:
-            roles.append(Role("caseworker", municipality_id=e.municipality_id))
+            roles.append(
+                Role(
+                    "caseworker",
+                    municipality_id=e.municipality_id,
+                    address_clearance=e.address_clearance,
+                )
+            )
         elif e.position == Position.SYSTEM_ADMIN:
             roles.append(Role("system_admin", municipality_id=e.municipality_id))
         elif e.unit is not None:

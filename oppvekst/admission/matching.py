@@ -467,23 +467,41 @@ def _deferred_acceptance(
     # Everything the hot loop reads is laid out by rank, so it walks the arrays in order.
     order = _global_order(ids, tiebreaks)
     classes: set[Number] = {DEFAULT_PRIORITY}
-    for prio in priorities:
-        if prio:
-            classes.update(prio.values())
+    for given in priorities:
+        if given:
+            classes.update(given.values())
     class_rank = {value: r for r, value in enumerate(sorted(classes))}
     shift = max(n, 1).bit_length()
     mask = (1 << shift) - 1
     default_key = class_rank[DEFAULT_PRIORITY] << shift
 
-    no_slots: dict[str, int] = {}
-    slots_by_age = {ag: slot_of_age.get(ag, no_slots) for ag in set(age_groups)}
-    slot_maps = list(map(slots_by_age.__getitem__, map(age_groups.__getitem__, order)))
     wish_lists = list(map(choices.__getitem__, order))
-    prio_of = list(map(priorities.__getitem__, order))  # empty mappings are falsy
+    has_prio = list(map(list(map(bool, priorities)).__getitem__, order))
+    prio_of: list[Mapping[str, Number] | None] = [None] * n  # None: no priority anywhere
+    for i in compress(range(n), has_prio):
+        prio_of[i] = priorities[order[i]]
 
-    # Applicants with a priority somewhere propose first, then the others best-first, which
-    # keeps displacements rare. The stack is popped from the end.
-    has_prio = list(map(bool, prio_of))
+    # Proposal order (it never changes the result, only the work): applicants with a priority
+    # somewhere first, then the others best-first ("main flow"); the stack is popped from the
+    # end and a displaced applicant is pushed on top.
+    #
+    # Closing: a main-flow applicant i is refused by a full slot s only if the worst key held
+    # there beats (default, i). Later main-flow applicants have larger ranks and the worst key
+    # held at a full slot only improves, so s refuses every one of them too: s is deleted from
+    # the main flow's slot map ("open" map) of that age group and costs them one failed dict
+    # lookup. Applicants with a priority, and anyone displaced (who may rank before i), look
+    # slots up in the full map instead.
+    full_by_age = {ag: slot_of_age.get(ag, {}) for ag in set(age_groups)}
+    open_by_age = {ag: dict(slots) for ag, slots in full_by_age.items()}
+    open_ids = {id(slots) for slots in open_by_age.values()}
+    maps_of_age = [open_by_age, full_by_age]
+    slot_maps = list(
+        map(
+            dict.__getitem__,
+            map(maps_of_age.__getitem__, has_prio),
+            map(age_groups.__getitem__, order),
+        )
+    )
     stack = list(compress(range(n - 1, -1, -1), map(operator.not_, reversed(has_prio))))
     stack.extend(compress(range(n - 1, -1, -1), reversed(has_prio)))
 
@@ -509,19 +527,20 @@ def _deferred_acceptance(
             s = slot_map.get(unit)
             if s is None:
                 continue
-            if prio and unit in prio:
-                neg = -((class_rank[prio[unit]] << shift) | i)
-            else:
-                neg = neg_default
+            neg = -((class_rank[prio[unit]] << shift) | i) if prio and unit in prio else neg_default
             held = heaps[s]
             if len(held) < caps[s]:
                 push(held, neg)
                 held_slot[i] = s
                 break
             if neg > held[0]:  # better than the worst held: displace it
-                stack_push(-replace(held, neg) & mask)
+                j = -replace(held, neg) & mask
+                slot_maps[j] = full_by_age[slot_age[s]]
+                stack_push(j)
                 held_slot[i] = s
                 break
+            if id(slot_map) in open_ids:  # a main-flow applicant was refused: close s
+                del slot_map[unit]
         else:
             held_slot[i] = -1
         next_wish[i] = ptr

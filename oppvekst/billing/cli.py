@@ -36,7 +36,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from oppvekst.billing.money import exact_ore, format_nok
+from oppvekst.billing.money import exact_hundredths, format_nok
 from oppvekst.billing.pricing import (
     KINDERGARTEN,
     SFO,
@@ -287,7 +287,7 @@ def _number(value: Any, name: str) -> Decimal | int:
 def _two_decimals(value: Decimal | int, name: str) -> int:
     """The number × 100 as an integer (øre, hundredths of hours or of a percent)."""
     try:
-        return exact_ore(value)
+        return exact_hundredths(value)
     except ValueError:
         raise InputError(f"{name} must have at most two decimals, got {value}") from None
 

@@ -42,12 +42,20 @@ def to_ore(amount: Decimal | int | str) -> int:
         raise ValueError(f"amount out of range: {amount!r}") from None
 
 
+def exact_hundredths(value: Decimal | int | str) -> int:
+    """``value × 100`` as an integer, refusing more than two decimals instead of rounding.
+
+    Used for kroner → øre and for hours and percentages held in hundredths.
+    """
+    scaled = to_ore(value)
+    if Decimal(scaled) != Decimal(value) * ORE_PER_KRONE:
+        raise ValueError(f"more than two decimals: {value!r}")
+    return scaled
+
+
 def exact_ore(amount: Decimal | int | str) -> int:
     """Kroner to integer øre, refusing amounts with more than two decimals instead of rounding."""
-    ore = to_ore(amount)
-    if Decimal(ore) != Decimal(amount) * ORE_PER_KRONE:
-        raise ValueError(f"amount has more than two decimals: {amount!r}")
-    return ore
+    return exact_hundredths(amount)
 
 
 def from_ore(ore: int) -> Decimal:

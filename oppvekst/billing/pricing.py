@@ -49,7 +49,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final, NamedTuple
 
-from oppvekst.billing.money import exact_ore
+from oppvekst.billing.money import exact_hundredths, exact_ore
 from oppvekst.billing.rules import (
     FULL_PLACE_BP,
     HOURS_SCALE,
@@ -159,8 +159,8 @@ class Child:
             id=id,
             birth_date=birth_date,
             service=service,
-            weekly_hours_x100=exact_ore(weekly_hours),  # same ×100 scaling as øre
-            place_share_bp=exact_ore(place_percent),
+            weekly_hours_x100=exact_hundredths(weekly_hours),
+            place_share_bp=exact_hundredths(place_percent),
             grade=grade,
             list_price_ore=None if list_price_nok is None else exact_ore(list_price_nok),
             delayed_school_start=delayed_school_start,

@@ -37,6 +37,9 @@ class Employment(models.Model):
     )
     position = models.CharField(_("stilling"), max_length=30, choices=Position.choices)
     percentage = models.DecimalField(_("stillingsprosent"), max_digits=5, decimal_places=2)
+    # Entitlement to read protected addresses (adressebeskyttelse, domain/norway.md §6.1):
+    # granted to named sector-office caseworkers with a legal basis, recorded on the employment.
+    address_clearance = models.BooleanField(_("klarert for beskyttet adresse"), default=False)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
 

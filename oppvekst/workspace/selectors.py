@@ -1,76 +1,54 @@
-"""What each role sees on its front page. Every query is scoped to the actor's own data."""
+"""What each role sees on its front page. Every list goes through the access policy."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 
-from oppvekst.access.roles import Role
-from oppvekst.core.models import Group, Municipality, Unit
+from oppvekst.access.policy import GROUP_ROLES, Actor, allowed_ids, scope
+from oppvekst.core.models import Group, Unit
 from oppvekst.daterange import active_q
-from oppvekst.people.models import STRICT_LEVELS, Person
 from oppvekst.placements.models import Placement
 
 
-@dataclass
-class FrontPage:
-    children: list[dict[str, Any]] = field(default_factory=list)
-    groups: list[dict[str, Any]] = field(default_factory=list)
-    units: list[dict[str, Any]] = field(default_factory=list)
-    municipalities: list[Municipality] = field(default_factory=list)
-
-
-def guardian_children(roles: list[Role], day: dt.date) -> list[dict[str, Any]]:
-    ids = [r.child_id for r in roles if r.name in ("guardian", "daily_carer") and r.child_id]
-    active = Placement.objects.filter(active_q(day)).select_related("unit", "group")
-    children = Person.objects.filter(pk__in=ids).prefetch_related(
-        Prefetch("placements", queryset=active, to_attr="current_placements")
-    )
-    return [{"person": c, "placements": c.current_placements} for c in children]
-
-
-def teacher_groups(roles: list[Role], day: dt.date) -> list[dict[str, Any]]:
-    ids = {r.group_id for r in roles if r.group_id}
+def teacher_groups(actor: Actor) -> list[dict[str, Any]]:
+    """The actor's own groups with the children placed there today."""
+    ids = actor.ids("group_id", GROUP_ROLES)
+    if not ids:
+        return []
     active = (
-        Placement.objects.filter(active_q(day))
+        Placement.objects.filter(active_q(actor.day))
         .select_related("child")
         .order_by("child__last_name", "child__first_name")
     )
-    groups = (
-        Group.objects.filter(pk__in=ids)
+    groups = list(
+        scope(actor, "group.read", Group.objects.filter(pk__in=ids))
         .select_related("unit")
         .prefetch_related(Prefetch("placements", queryset=active, to_attr="current"))
     )
+    child_ids = [p.child_id for g in groups for p in g.current]
+    visible = allowed_ids(actor, "child.read_basic", child_ids)
+    role_by_group = {r.group_id: r.name for r in actor.roles if r.group_id in ids}
     return [
         {
             "group": g,
-            "role": next(r.name for r in roles if r.group_id == g.pk),
-            "children": [p.child for p in g.current],
+            "role": role_by_group.get(g.pk, ""),
+            "children": [p.child for p in g.current if p.child_id in visible],
         }
         for g in groups
     ]
 
 
-def leader_units(roles: list[Role], day: dt.date) -> list[dict[str, Any]]:
-    ids = {
-        r.unit_id
-        for r in roles
-        if r.name in ("unit_leader", "private_kindergarten_head", "administrative") and r.unit_id
-    }
-    return _unit_rows(Unit.objects.filter(pk__in=ids), day)
-
-
-def _unit_rows(units: Any, day: dt.date) -> list[dict[str, Any]]:
+def _unit_rows(actor: Actor, units: QuerySet[Unit]) -> list[dict[str, Any]]:
+    units = scope(actor, "unit.read", units)
     counts = dict(
-        Placement.objects.filter(active_q(day), unit__in=units)
+        Placement.objects.filter(active_q(actor.day), unit__in=units)
         .values_list("unit_id")
         .annotate(n=Count("pk"))
     )
     groups = dict(
-        Group.objects.filter(active_q(day), unit__in=units)
+        Group.objects.filter(active_q(actor.day), unit__in=units)
         .values_list("unit_id")
         .annotate(n=Count("pk"))
     )
@@ -80,11 +58,11 @@ def _unit_rows(units: Any, day: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def municipality_units(roles: list[Role], day: dt.date) -> list[dict[str, Any]]:
-    ids = {r.municipality_id for r in roles if r.name == "caseworker"}
-    return _unit_rows(Unit.objects.filter(municipality_id__in=ids), day)
+def leader_units(actor: Actor) -> list[dict[str, Any]]:
+    ids = actor.ids("unit_id", ["unit_leader", "private_kindergarten_head", "administrative"])
+    return _unit_rows(actor, Unit.objects.filter(pk__in=ids)) if ids else []
 
 
-def hide_strictly_protected(children: list[Person]) -> list[Person]:
-    """A strengt fortrolig child's unit and group are withheld (domain/norway.md §6.1)."""
-    return [c for c in children if c.address_protection not in STRICT_LEVELS]
+def municipality_units(actor: Actor) -> list[dict[str, Any]]:
+    ids = actor.ids("municipality_id", ["caseworker"])
+    return _unit_rows(actor, Unit.objects.filter(municipality_id__in=ids)) if ids else []

@@ -1,0 +1,175 @@
+"""``oppvekst admission solve --input instance.json --output result.json``.
+
+Runs coordinated admission (:mod:`oppvekst.admission.matching`) on a JSON instance, without
+Django. The top-level ``oppvekst`` script passes the arguments after ``admission``.
+
+Input::
+
+    {"units": [{"id": "K1", "capacity": {"under3": 12, "over3": 24}}],
+     "applicants": [{"id": "A1", "age_group": "under3", "choices": ["K1", "K7"],
+                     "priority": {"K1": 0}, "tiebreak": 0.5}]}
+
+At a unit, applicants are ordered by ``(priority.get(unit, 100), tiebreak, id)`` ascending.
+
+Output (written atomically: a temporary file in the same directory, then a rename)::
+
+    {"assignments": {"A1": "K1", "A2": null},
+     "cutoffs": {"K1": {"under3": [0, 0.41, "A9"]}},
+     "seconds": 0.012}
+
+``assignments`` names every applicant; ``cutoffs`` holds, per unit and age group, the key of the
+last applicant admitted there, only where someone was admitted; priorities and tiebreaks are
+written as given (int or float); ``seconds`` is the algorithm's time, without reading,
+validating and writing.
+
+Exit codes: 0 on success (nothing on stdout); 2 on bad input or arguments, with exactly one
+line on stderr naming the problem: missing or unreadable file, malformed JSON (NaN/Infinity
+included), a missing field, a wrong type (capacity must be an int and ``true`` is not one;
+tiebreak and priority values finite numbers; choices a list of strings; age_group a string),
+a duplicate unit or applicant id, a negative capacity, an unknown unit in ``choices`` or in
+``priority``, or the same unit twice in one applicant's ``choices``. An age group that a unit
+has no capacity for is not an error: nobody of that age group gets a seat there. Extra fields
+are ignored. An output file that cannot be written is also reported with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, NoReturn
+
+from oppvekst.admission.matching import InstanceError, solve_dicts, validate_instance
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Exit(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports instead of exiting (no sys.exit in library code)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            print(message.strip(), file=sys.stderr)
+        raise _Exit(status)
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="oppvekst admission", description="Coordinated kindergarten admission.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    solve = commands.add_parser(
+        "solve",
+        help="run deferred acceptance on a JSON instance",
+        description="Applicant-proposing deferred acceptance over units with capacity per "
+        "age group; writes assignments and cutoffs as JSON.",
+    )
+    solve.add_argument("--input", required=True, help="instance JSON file")
+    solve.add_argument("--output", required=True, help="result JSON file (written atomically)")
+    return parser
+
+
+class _BadInput(Exception):
+    """One line for stderr."""
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        args = _build_parser().parse_args(list(argv))
+    except _UsageError as exc:
+        return _fail(f"usage: {exc} (try: oppvekst admission solve --help)")
+    except _Exit as exc:
+        return exc.status
+    try:
+        with _gc_paused():  # the instance is acyclic; collections would only cost time
+            _solve(Path(args.input), Path(args.output))
+    except _BadInput as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
+def _fail(message: str) -> int:
+    print("error: " + " ".join(message.split()), file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _solve(input_path: Path, output_path: Path) -> None:
+    try:
+        raw = input_path.read_bytes()
+    except FileNotFoundError:
+        raise _BadInput(f"input file not found: {input_path}") from None
+    except OSError as exc:
+        raise _BadInput(f"cannot read input file {input_path}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise _BadInput(f"malformed JSON in {input_path}: {exc}") from None
+    try:
+        validate_instance(data)
+    except InstanceError as exc:
+        raise _BadInput(f"invalid instance in {input_path}: {exc}") from None
+
+    started = time.perf_counter()
+    result = solve_dicts(data["units"], data["applicants"])
+    seconds = time.perf_counter() - started
+
+    payload = result.to_json()
+    payload["seconds"] = seconds
+    text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    try:
+        _write_atomically(output_path, text + "\n")
+    except OSError as exc:
+        raise _BadInput(f"cannot write output file {output_path}: {exc.strerror}") from None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file next to ``path``, fsync, then rename over ``path``."""
+    directory = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp creates 0600
+        os.replace(tmp_name, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp_name)
+        raise

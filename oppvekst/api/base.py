@@ -1,0 +1,123 @@
+"""The JSON API at /api/v1/: bearer-token auth, one error shape, pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from oppvekst import clock
+from oppvekst.access.models import ServiceToken
+from oppvekst.access.policy import Actor, actor_for_user
+from oppvekst.access.services import service_token_lookup
+from oppvekst.errors import ConflictError, DomainError, NotFoundError
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ServiceToken | None:
+        found = service_token_lookup(token)
+        if found is None:
+            return None
+        actor = actor_for_user(found.user)
+        if found.scopes:
+            actor.token_scopes = frozenset(found.scopes)
+        actor.label = f"token:{found.prefix}"
+        request._oppvekst_actor = actor  # type: ignore[attr-defined]
+        ServiceToken.objects.filter(pk=found.pk).update(last_used_at=clock.now())
+        return found
+
+
+def actor(request: HttpRequest) -> Actor:
+    return request._oppvekst_actor  # type: ignore[attr-defined]
+
+
+api = NinjaAPI(
+    title="Oppvekst API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=BearerToken(),
+    docs_url="/docs",
+)
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **fields: str
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields}, status=status
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = _error(request, 401, "unauthorized", "A valid bearer token is required.")
+    response["WWW-Authenticate"] = 'Bearer realm="oppvekst"'
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path")]
+        fields[".".join(loc) or "request"] = str(err.get("msg", "invalid"))
+    return api.create_response(
+        request,
+        {"code": "validation_error", "message": "The request is not valid.", "fields": fields},
+        status=422,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, "forbidden", "You may not do this.")
+
+
+@api.exception_handler(DomainError)
+def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = (
+        404 if isinstance(exc, NotFoundError) else 409 if isinstance(exc, ConflictError) else 400
+    )
+    return api.create_response(request, exc.as_dict(), status=status)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+def page_of(items: list[Any], count: int) -> dict[str, Any]:
+    return {"items": items, "count": count}
+
+
+_registered = False
+
+
+def register_routers() -> NinjaAPI:
+    global _registered
+    if _registered:
+        return api
+    _registered = True
+    from oppvekst.access.api import router as me_router
+    from oppvekst.core.api import router as units_router
+    from oppvekst.people.api import router as children_router
+
+    api.add_router("/", me_router)
+    api.add_router("/", children_router)
+    api.add_router("/", units_router)
+    return api

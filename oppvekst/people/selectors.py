@@ -1,0 +1,135 @@
+"""Reads of children and guardians, always through the access policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from oppvekst.access.policy import Actor, allowed_ids, can, scope
+from oppvekst.daterange import active_q
+from oppvekst.errors import NotFoundError
+from oppvekst.people.models import Guardianship, Person
+from oppvekst.placements.models import Placement
+
+ADULT_AGE_YEARS = 18
+ORDERINGS = {
+    "name": ("last_name", "first_name", "pk"),
+    "-name": ("-last_name", "-first_name", "-pk"),
+    "birth_date": ("birth_date", "pk"),
+    "-birth_date": ("-birth_date", "-pk"),
+}
+
+
+def _children(day: dt.date) -> QuerySet[Person]:
+    born_after = day.replace(year=day.year - ADULT_AGE_YEARS)
+    return Person.objects.filter(birth_date__gt=born_after)
+
+
+def child_list(
+    actor: Actor, *, search: str = "", ordering: str = "name", limit: int = 50, offset: int = 0
+) -> tuple[list[Person], int]:
+    """One page of the children the actor may see, and the total count."""
+    qs = scope(actor, "child.read_basic", _children(actor.day))
+    for word in search.split():
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    count = qs.count()
+    page = list(qs.order_by(*ORDERINGS.get(ordering, ORDERINGS["name"]))[offset : offset + limit])
+    return page, count
+
+
+@dataclass
+class ChildView:
+    """What the actor may see of one child; withheld parts are None."""
+
+    person: Person
+    identity_number: str | None
+    address: dict[str, str] | None
+    placements: list[Placement] | None
+    guardians: list[Person] | None
+    address_protected: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.person
+        return {
+            "id": p.pk,
+            "first_name": p.first_name,
+            "middle_name": p.middle_name,
+            "last_name": p.last_name,
+            "birth_date": p.birth_date,
+            "identity_number": self.identity_number,
+            "address": self.address,
+            "placements": None
+            if self.placements is None
+            else [
+                {
+                    "id": pl.pk,
+                    "service": pl.service,
+                    "unit_id": pl.unit_id,
+                    "unit_name": pl.unit.name,
+                    "group_id": pl.group_id,
+                    "group_name": pl.group.name if pl.group else None,
+                    "place_percent": pl.place_percent,
+                    "valid_from": pl.valid_from,
+                    "valid_to": pl.valid_to,
+                }
+                for pl in self.placements
+            ],
+            "guardians": None
+            if self.guardians is None
+            else [{"id": g.pk, "name": g.full_name} for g in self.guardians],
+        }
+
+
+def child_detail(actor: Actor, child_id: int) -> ChildView:
+    """404 for a child the actor may not know exists."""
+    person = scope(actor, "child.read_basic", _children(actor.day)).filter(pk=child_id).first()
+    if person is None:
+        raise NotFoundError("Not found.")
+    sensitive = can(actor, "child.read_sensitive", person)
+    address_ok = can(actor, "child.read_address", person)
+    location_ok = can(actor, "child.read_location", person)
+    placements = None
+    if location_ok:
+        placements = list(
+            Placement.objects.filter(child=person)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day - dt.timedelta(days=31)))
+            .select_related("unit", "group")
+            .order_by("valid_from")
+        )
+    guardians = None
+    if sensitive:
+        guardians = [
+            g.guardian
+            for g in Guardianship.objects.filter(active_q(actor.day), child=person)
+            .select_related("guardian")
+            .order_by("guardian__last_name")
+        ]
+    address = None
+    if address_ok:
+        address = {
+            "street_address": person.street_address,
+            "postal_code": person.postal_code,
+            "postal_town": person.postal_town,
+        }
+    return ChildView(
+        person=person,
+        identity_number=person.identity_number if sensitive else None,
+        address=address,
+        placements=placements,
+        guardians=guardians,
+        address_protected=person.has_protected_address and address_ok,
+    )
+
+
+def guardian_children(actor: Actor) -> list[Person]:
+    ids = actor.ids("child_id", ["guardian", "daily_carer"])
+    visible = allowed_ids(actor, "child.read_basic", ids)
+    active = Placement.objects.filter(active_q(actor.day)).select_related("unit", "group")
+    return list(
+        Person.objects.filter(pk__in=visible)
+        .order_by("birth_date")
+        .prefetch_related(Prefetch("placements", queryset=active, to_attr="current_placements"))
+    )

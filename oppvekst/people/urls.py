@@ -1,0 +1,9 @@
+from django.urls import path
+
+from oppvekst.people import views
+
+urlpatterns = [
+    path("", views.children_list, name="children_list"),
+    path("<int:child_id>/", views.child_detail, name="child_detail"),
+    path("<int:child_id>/innsyn/", views.child_access_log, name="child_access_log"),
+]

@@ -1,0 +1,111 @@
+"""Pages for children: search, one child, and who has read the child's data."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from oppvekst.access import audit
+from oppvekst.access.models import AuditEvent
+from oppvekst.access.policy import actor_for_request, can
+from oppvekst.errors import NotFoundError
+from oppvekst.people import selectors
+from oppvekst.people.models import Person
+
+PAGE_SIZE = 25
+
+
+def _login_required(request: HttpRequest) -> None:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("side", "1")))
+    except ValueError:
+        return 1
+
+
+@require_GET
+@never_cache
+def children_list(request: HttpRequest) -> HttpResponse:
+    _login_required(request)
+    actor = actor_for_request(request)
+    if not can(actor, "children.search"):
+        raise PermissionDenied
+    search = request.GET.get("q", "")[:100]
+    ordering = request.GET.get("sorter", "name")
+    page = _page_number(request)
+    items, count = selectors.child_list(
+        actor, search=search, ordering=ordering, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    audit.record(actor, "child.read_basic", [c.pk for c in items], request=request)
+    pages = max(1, -(-count // PAGE_SIZE))
+    return render(
+        request,
+        "people/children_list.html",
+        {
+            "children": items,
+            "count": count,
+            "search": search,
+            "ordering": ordering,
+            "page": page,
+            "pages": pages,
+            "has_previous": page > 1,
+            "has_next": page < pages,
+        },
+    )
+
+
+@require_GET
+@never_cache
+def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
+    _login_required(request)
+    actor = actor_for_request(request)
+    try:
+        view = selectors.child_detail(actor, child_id)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    audit.record(actor, "child.read", [child_id], request=request)
+    return render(
+        request,
+        "people/child_detail.html",
+        {
+            "child": view,
+            "can_see_unit_log": can(actor, "child.read_unit_access_log", view.person),
+            "can_see_own_log": can(actor, "child.read_access_log", view.person),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def child_access_log(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Guardians see which roles read their child's data and when; unit leaders also see who."""
+    _login_required(request)
+    actor = actor_for_request(request)
+    person = Person.objects.filter(pk=child_id).first()
+    if person is None:
+        raise Http404
+    as_leader = can(actor, "child.read_unit_access_log", person)
+    as_guardian = can(actor, "child.read_access_log", person)
+    if not (as_leader or as_guardian):
+        raise Http404
+    events = AuditEvent.objects.filter(target=person).order_by("-at", "-pk")
+    page = _page_number(request)
+    rows = list(events[(page - 1) * 50 : page * 50])
+    return render(
+        request,
+        "people/access_log.html",
+        {
+            "person": person,
+            "events": rows,
+            "show_names": as_leader,
+            "page": page,
+            "has_next": len(rows) == 50,
+        },
+    )

@@ -1,0 +1,46 @@
+"""Security headers for every response (issue 3, point 7).
+
+Content-Security-Policy without inline scripts; personal pages are never cached (no-store),
+because they show children's data and may be opened on shared machines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+# Swagger UI of the API docs loads its assets from django-ninja's static files and inline code.
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        is_docs = request.path.startswith("/api/v1/docs")
+        response.setdefault("Content-Security-Policy", DOCS_CSP if is_docs else CSP)
+        response.setdefault("Referrer-Policy", "same-origin")
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        authenticated = getattr(getattr(request, "user", None), "is_authenticated", False)
+        if authenticated or request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -1,0 +1,1387 @@
+"""CP-SAT timetable solver (pure: no Django).
+
+Formulation
+-----------
+* ``x[a, s]``: activity ``a`` starts in slot ``s`` (one boolean per *feasible* start: starts
+  that would cross the end of the day, a break, a not-available slot of a teacher, students
+  set or fixed room, or fall outside hard preferred times are never created).
+  ``AddExactlyOne`` per activity.
+* Clashes: for every teacher, subgroup and fixed room, and every slot, at most one of the
+  start literals *covering* the slot (subgroups with identical or dominated activity sets are
+  merged).
+* Rooms: an activity needs a room only when some room constraint concerns it (FET semantics).
+  One candidate room -> the room is just another clash resource. Several -> booleans
+  ``y[a, r]`` and per-slot occupancy literals.
+* Per teacher/subgroup constraints (gaps, span, early beginnings, resting hours, ...) use per
+  slot busy booleans with prefix/suffix "or" chains.
+* Soft constraints (weight < 100) add ``weight * violation`` to the objective.
+
+Other features: time limit, seed, workers, warm start (hints), locked activities, repair
+mode (minimise moved lessons against a previous timetable), a progress callback and, when
+the model is infeasible, an explanation: every hard constraint is guarded by an assumption
+literal and CP-SAT's ``SufficientAssumptionsForInfeasibility`` names a conflicting subset,
+which is then shrunk by deletion.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations, permutations
+from typing import Literal
+
+from ortools.sat.python import cp_model
+
+from .model import (
+    Activity,
+    BreakTimes,
+    Consecutive,
+    Constraint,
+    EarlyMaxBeginningsAtSecondHour,
+    EndsStudentsDay,
+    Grouped,
+    HomeRooms,
+    Instance,
+    IntervalMaxDaysPerWeek,
+    MaxDaysBetween,
+    MaxDaysPerWeek,
+    MaxGapsPerDay,
+    MaxGapsPerWeek,
+    MaxHoursContinuously,
+    MaxHoursDaily,
+    MaxSimultaneous,
+    MaxSpanPerDay,
+    MinDaysBetween,
+    MinDaysPerWeek,
+    MinGapsBetween,
+    MinHoursDaily,
+    MinRestingHours,
+    NotAvailable,
+    NotOverlapping,
+    OccupyMaxDifferentRooms,
+    OccupyMaxTimeSlots,
+    Ordered,
+    Placement,
+    PreferredRooms,
+    PreferredStartingTimes,
+    PreferredTimeSlots,
+    ResourceConstraint,
+    SameRoomIfConsecutive,
+    SameStartingDay,
+    SameStartingHour,
+    SameStartingTime,
+    Solution,
+)
+from .verify import verify
+
+__all__ = [
+    "Progress",
+    "SolveOptions",
+    "SolveResult",
+    "solve",
+    "verify",
+]
+
+Status = Literal["solved", "unsolved", "infeasible"]
+
+SCALE = 100
+"""Objective units per weight-percent unit: penalty = weight * SCALE * amount."""
+
+Lit = cp_model.IntVar
+LinExpr = cp_model.LinearExprT
+
+
+@dataclass(frozen=True)
+class Progress:
+    solutions: int
+    soft_penalty: float | None
+    best_bound: float | None
+    elapsed: float
+
+
+@dataclass
+class SolveOptions:
+    time_limit: float = 60.0
+    seed: int = 0
+    workers: int = 0
+    """0 = all cores."""
+    hint: Solution | None = None
+    """Warm start: an existing (possibly partial or infeasible) timetable."""
+    locked: Mapping[int, Placement] = field(default_factory=dict)
+    """Activities that must stay exactly here (room too, when given)."""
+    previous: Solution | None = None
+    """Repair mode: move as few activities as possible away from this timetable."""
+    change_weight: float = 1000.0
+    """Repair mode: cost of moving one activity, in weight-percent units."""
+    progress: Callable[[Progress], None] | None = None
+    optimize: bool = True
+    """False: stop at the first timetable that satisfies every hard constraint."""
+    explain: bool = True
+    """On infeasibility, find the conflicting hard constraints."""
+    explain_time_limit: float = 30.0
+    log: bool = False
+
+
+@dataclass
+class SolveResult:
+    status: Status
+    solution: Solution | None
+    seconds: float
+    first_solution_seconds: float | None = None
+    solutions: int = 0
+    soft_penalty: float | None = None
+    best_bound: float | None = None
+    optimal: bool = False
+    conflict: list[str] = field(default_factory=list)
+    """Names of hard constraints that together cannot be satisfied."""
+    message: str = ""
+
+
+class _Infeasible(Exception):
+    def __init__(self, message: str, names: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.names = list(names)
+
+
+# --------------------------------------------------------------------------- public entry
+
+
+def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResult:
+    """Build and solve the CP-SAT model of ``instance``."""
+    opts = options or SolveOptions()
+    t0 = time.monotonic()
+    try:
+        builder = _Builder(instance, opts, explain=False)
+        builder.build()
+    except _Infeasible as exc:
+        return _explain(instance, opts, t0, str(exc))
+    res = builder.run(t0)
+    if res.status == "infeasible" and opts.explain:
+        return _explain(instance, opts, t0, "the solver proved that no timetable exists")
+    return res
+
+
+def _explain(inst: Instance, opts: SolveOptions, t0: float, message: str) -> SolveResult:
+    conflict: list[str] = []
+    if opts.explain:
+        remaining = max(
+            1.0, min(opts.explain_time_limit, opts.time_limit - (time.monotonic() - t0))
+        )
+        conflict = explain_infeasibility(inst, opts, remaining)
+    return SolveResult(
+        status="infeasible",
+        solution=None,
+        seconds=time.monotonic() - t0,
+        conflict=conflict,
+        message=message,
+    )
+
+
+def explain_infeasibility(inst: Instance, opts: SolveOptions, time_limit: float) -> list[str]:
+    """Names of hard constraints that conflict (a small, often minimal, subset)."""
+    t0 = time.monotonic()
+    b = _Builder(inst, opts, explain=True)
+    try:
+        b.build()
+    except _Infeasible as exc:  # pragma: no cover - guarded mode never prunes
+        return exc.names
+    guards = list(b.guards.items())
+    if not guards:
+        return []
+    names_by_index = {lit.Index(): name for name, lit in guards}
+
+    def core(active: Sequence[str], limit: float) -> list[str] | None:
+        """Solve with only ``active`` guards assumed; the core if infeasible, else None."""
+        model = b.model
+        model.ClearAssumptions()
+        lits = [b.guards[n] for n in active]
+        model.AddAssumptions(lits)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.5, limit)
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = opts.seed
+        st = solver.Solve(model)
+        if st != cp_model.INFEASIBLE:
+            return None
+        idx = solver.SufficientAssumptionsForInfeasibility()
+        return [names_by_index[i] for i in idx if i in names_by_index]
+
+    all_names = [n for n, _ in guards]
+    found = core(all_names, time_limit * 0.5)
+    if found is None:
+        return []
+    # Deletion filter: drop members that are not needed, while time remains.
+    current = list(found)
+    if len(current) <= 40:
+        for name in list(current):
+            left = time_limit - (time.monotonic() - t0)
+            if left <= 0.2:
+                break
+            trial = [n for n in current if n != name]
+            if not trial:
+                continue
+            sub = core(trial, min(left, 2.0))
+            if sub is not None:
+                current = [n for n in trial if n in set(sub)] or trial
+    return sorted(current)
+
+
+# --------------------------------------------------------------------------- builder
+
+
+class _Builder:
+    def __init__(self, inst: Instance, opts: SolveOptions, explain: bool) -> None:
+        self.inst = inst
+        self.opts = opts
+        self.explain = explain
+        self.model = cp_model.CpModel()
+        self.H = inst.n_hours
+        self.D = inst.n_days
+        self.acts = inst.activities
+        self.by_id = inst.activity_by_id
+        self.guards: dict[str, Lit] = {}
+        self.obj: list[tuple[LinExpr, int]] = []
+        self.obj_const = 0
+        self.subgroups_of = {a.id: inst.activity_subgroups(a) for a in self.acts}
+        self._busy_cache: dict[tuple[object, ...], Lit | None] = {}
+        self._prefix_cache: dict[tuple[object, ...], list[Lit | None]] = {}
+
+    # ---- guards / soft helpers
+
+    def guard(self, name: str) -> Lit | None:
+        if not self.explain:
+            return None
+        lit = self.guards.get(name)
+        if lit is None:
+            lit = self.model.NewBoolVar(f"g:{name}"[:200])
+            self.guards[name] = lit
+        return lit
+
+    def cguard(self, c: Constraint) -> Lit | None:
+        return self.guard(c.describe()) if c.hard else None
+
+    def add(self, ct: cp_model.Constraint, g: Lit | None) -> None:
+        if g is not None:
+            ct.OnlyEnforceIf(g)
+
+    def weight(self, c: Constraint) -> int:
+        return max(1, int(round(c.weight * SCALE)))
+
+    def le(self, terms: LinExpr, ub: int, c: Constraint, g: Lit | None, vmax: int = 1000) -> None:
+        """``terms <= ub``: hard (guarded) or soft with a penalty per unit over."""
+        if c.hard:
+            self.add(self.model.Add(terms <= ub), g)
+        else:
+            v = self.model.NewIntVar(0, vmax, "")
+            self.model.Add(terms <= ub + v)
+            self.obj.append((v, self.weight(c)))
+
+    def ge(self, terms: LinExpr, lb: int, c: Constraint, g: Lit | None, vmax: int = 1000) -> None:
+        if c.hard:
+            self.add(self.model.Add(terms >= lb), g)
+        else:
+            v = self.model.NewIntVar(0, vmax, "")
+            self.model.Add(terms + v >= lb)
+            self.obj.append((v, self.weight(c)))
+
+    # ---- build
+
+    def build(self) -> None:
+        self._time_domains()
+        self._rooms_prepare()
+        self._time_vars()
+        self._clashes()
+        self._rooms_vars()
+        for c in self.inst.constraints:
+            self._constraint(c)
+        self._symmetry()
+        self._repair_and_hints()
+        if self.obj:
+            self.model.Minimize(
+                cp_model.LinearExpr.WeightedSum([e for e, _ in self.obj], [w for _, w in self.obj])
+            )
+
+    # ---- time domains
+
+    def _time_domains(self) -> None:
+        inst, H, D = self.inst, self.H, self.D
+        self.start_cost: dict[int, dict[int, int]] = {a.id: defaultdict(int) for a in self.acts}
+        # candidate starts: the activity fits in the day
+        allowed: dict[int, set[int]] = {}
+        for a in self.acts:
+            allowed[a.id] = {d * H + h for d in range(D) for h in range(H - a.duration + 1)}
+        # guarded exclusions in explain mode: (guard name, activity, start)
+        self.excluded: list[tuple[str, int, int]] = []
+
+        def covered(a: Activity, s: int) -> range:
+            return range(s, s + a.duration)
+
+        def exclude(
+            c: Constraint | None, name: str, a: Activity, bad: Iterable[int], hard: bool, w: int = 0
+        ) -> None:
+            bad_set = set(bad) & allowed[a.id]
+            if not bad_set:
+                return
+            if hard:
+                if self.explain:
+                    self.excluded.extend((name, a.id, s) for s in bad_set)
+                else:
+                    allowed[a.id] -= bad_set
+            else:
+                for s in bad_set:
+                    self.start_cost[a.id][s] += w
+
+        teacher_acts: dict[str, list[Activity]] = defaultdict(list)
+        subgroup_acts: dict[str, list[Activity]] = defaultdict(list)
+        for a in self.acts:
+            for t in a.teachers:
+                teacher_acts[t].append(a)
+            for sg in self.subgroups_of[a.id]:
+                subgroup_acts[sg].append(a)
+        self.teacher_acts = teacher_acts
+        self.subgroup_acts = subgroup_acts
+
+        def slots_idx(slots: Iterable[tuple[int, int]]) -> set[int]:
+            return {d * H + h for d, h in slots}
+
+        def overlap_bad(a: Activity, bad_slots: set[int]) -> list[tuple[int, int]]:
+            """(start, number of bad slots covered) for starts touching bad slots."""
+            out = []
+            for s in allowed[a.id]:
+                n = sum(1 for t in covered(a, s) if t in bad_slots)
+                if n:
+                    out.append((s, n))
+            return out
+
+        self.break_slots: set[int] = set()
+        self.teacher_na: dict[str, set[int]] = defaultdict(set)
+        self.subgroup_na: dict[str, set[int]] = defaultdict(set)
+        self.room_na: dict[str, list[tuple[Constraint, set[int]]]] = defaultdict(list)
+        for c in inst.constraints:
+            w = self.weight(c)
+            if isinstance(c, BreakTimes):
+                bad = slots_idx(c.slots)
+                if c.hard:
+                    self.break_slots |= bad
+                for a in self.acts:
+                    for s, n in overlap_bad(a, bad):
+                        exclude(c, c.describe(), a, [s], c.hard, w * n)
+            elif isinstance(c, NotAvailable):
+                bad = slots_idx(c.slots)
+                if c.resource_kind == "room":
+                    self.room_na[c.resource].append((c, bad))
+                    continue
+                if c.resource_kind == "teacher":
+                    targets = teacher_acts.get(c.resource, [])
+                    if c.hard:
+                        self.teacher_na[c.resource] |= bad
+                    for a in targets:
+                        for s, n in overlap_bad(a, bad):
+                            exclude(c, c.describe(), a, [s], c.hard, w * n)
+                else:
+                    sgs = inst.students_sets.get(c.resource, frozenset())
+                    if c.hard:
+                        for sg in sgs:
+                            self.subgroup_na[sg] |= bad
+                    for a in self.acts:
+                        k = len(self.subgroups_of[a.id] & sgs)
+                        if not k:
+                            continue
+                        for s, n in overlap_bad(a, bad):
+                            exclude(c, c.describe(), a, [s], c.hard, w * n * k)
+            elif isinstance(c, PreferredStartingTimes):
+                ok = slots_idx(c.slots)
+                for aid in c.activities:
+                    a = self.by_id[aid]
+                    exclude(c, c.describe(), a, [s for s in allowed[aid] if s not in ok], c.hard, w)
+            elif isinstance(c, PreferredTimeSlots):
+                ok = slots_idx(c.slots)
+                for aid in c.activities:
+                    a = self.by_id[aid]
+                    bad_starts = [
+                        s for s in allowed[aid] if any(t not in ok for t in covered(a, s))
+                    ]
+                    exclude(c, c.describe(), a, bad_starts, c.hard, w)
+        for aid, p in self.opts.locked.items():
+            if aid not in allowed:
+                continue
+            s = p.day * H + p.hour
+            name = f"locked activity {aid}"
+            bad = [t for t in allowed[aid] if t != s]
+            if self.explain:
+                self.excluded.extend((name, aid, t) for t in bad)
+                if s not in allowed[aid]:
+                    raise _Infeasible(f"locked activity {aid} cannot be at its slot")
+            else:
+                if s not in allowed[aid]:
+                    raise _Infeasible(f"locked activity {aid} is at a forbidden time")
+                allowed[aid] = {s}
+        # hard same-starting-time groups share one domain
+        if not self.explain:
+            changed = True
+            while changed:
+                changed = False
+                for c in inst.constraints:
+                    if isinstance(c, SameStartingTime) and c.hard:
+                        common = set.intersection(*(allowed[a] for a in c.activities))
+                        for a in c.activities:
+                            if allowed[a] != common:
+                                allowed[a] = set(common)
+                                changed = True
+        for a in self.acts:
+            if not allowed[a.id]:
+                raise _Infeasible(f"activity {a.id} has no allowed time")
+        self.allowed = {aid: sorted(v) for aid, v in allowed.items()}
+
+    def _time_vars(self) -> None:
+        m, H = self.model, self.H
+        self.x: dict[int, dict[int, Lit]] = {}
+        self.cover: dict[int, dict[int, list[Lit]]] = {}
+        for a in self.acts:
+            xs = {s: m.NewBoolVar(f"x{a.id}_{s}") for s in self.allowed[a.id]}
+            self.x[a.id] = xs
+            m.AddExactlyOne(xs.values())
+            cov: dict[int, list[Lit]] = defaultdict(list)
+            for s, lit in xs.items():
+                for t in range(s, s + a.duration):
+                    cov[t].append(lit)
+            self.cover[a.id] = cov
+            costs = self.start_cost[a.id]
+            for s, w in costs.items():
+                if s in xs and w:
+                    self.obj.append((xs[s], w))
+        for name, aid, s in self.excluded:
+            lit = self.x[aid].get(s)
+            if lit is not None:
+                g = self.guard(name)
+                assert g is not None
+                m.AddBoolOr([g.Not(), lit.Not()])
+        del H
+
+    # ---- helpers on time
+
+    def day_terms(self, aid: int, d: int) -> list[Lit]:
+        lo, hi = d * self.H, (d + 1) * self.H
+        return [lit for s, lit in self.x[aid].items() if lo <= s < hi]
+
+    def hour_terms(self, aid: int, h: int) -> list[Lit]:
+        return [lit for s, lit in self.x[aid].items() if s % self.H == h]
+
+    def cover_terms(self, acts: Iterable[int], t: int) -> list[Lit]:
+        out: list[Lit] = []
+        for aid in acts:
+            out.extend(self.cover[aid].get(t, ()))
+        return out
+
+    def busy(self, acts: tuple[int, ...], t: int) -> Lit | None:
+        """A boolean true iff one of ``acts`` occupies slot ``t`` (None if impossible)."""
+        key = (acts, t)
+        if key in self._busy_cache:
+            return self._busy_cache[key]
+        lits = self.cover_terms(acts, t)
+        res: Lit | None
+        if not lits:
+            res = None
+        elif len(lits) == 1:
+            res = lits[0]
+        else:
+            res = self.model.NewBoolVar("")
+            if self.explain:
+                for lit in lits:
+                    self.model.AddImplication(lit, res)
+                self.model.Add(res <= sum(lits))
+            else:
+                self.model.Add(res == sum(lits))
+        self._busy_cache[key] = res
+        return res
+
+    # ---- clashes
+
+    def _clashes(self) -> None:
+        m = self.model
+        T = self.D * self.H
+        groups: list[tuple[str, list[int]]] = []
+        for t, acts in self.teacher_acts.items():
+            groups.append((f"no clash for teacher {t}", [a.id for a in acts]))
+        # subgroups: keep only maximal activity sets
+        sets: dict[frozenset[int], str] = {}
+        for sg, acts in self.subgroup_acts.items():
+            key = frozenset(a.id for a in acts)
+            sets.setdefault(key, sg)
+        keys = sorted(sets, key=len, reverse=True)
+        kept: list[frozenset[int]] = []
+        for k in keys:
+            if any(k <= big for big in kept):
+                continue
+            kept.append(k)
+        for k in kept:
+            groups.append((f"no clash for students {sets[k]}", sorted(k)))
+        self.clash_groups = groups
+        for name, acts in groups:
+            if len(acts) < 2:
+                continue
+            g = self.guard(name)
+            per_slot = [self.cover_terms(acts, t) for t in range(T)]
+            usable = sum(1 for lits in per_slot if lits)
+            hours = sum(self.by_id[a].duration for a in acts)
+            packed = hours == usable
+            if hours > usable and not self.explain:
+                raise _Infeasible(
+                    f"{name}: {hours} hours do not fit in {usable} free slots", [name]
+                )
+            for lits in per_slot:
+                if len(lits) < 2 and not (packed and lits):
+                    continue
+                if g is None:
+                    if packed:
+                        m.AddExactlyOne(lits)
+                    else:
+                        m.AddAtMostOne(lits)
+                else:
+                    m.Add(sum(lits) <= 1).OnlyEnforceIf(g)
+
+    # ---- rooms
+
+    def _rooms_prepare(self) -> None:
+        inst = self.inst
+        hard_sets: dict[int, list[tuple[str, set[str]]]] = defaultdict(list)
+        soft_sets: dict[int, list[tuple[Constraint, set[str]]]] = defaultdict(list)
+        pref_union: dict[int, set[str]] = defaultdict(set)
+        for c in inst.constraints:
+            if isinstance(c, PreferredRooms):
+                for aid in c.activities:
+                    pref_union[aid] |= set(c.rooms)
+        for c in inst.constraints:
+            if isinstance(c, PreferredRooms | HomeRooms):
+                for aid in c.activities:
+                    rooms = set(c.rooms)
+                    if isinstance(c, HomeRooms):
+                        rooms |= pref_union[aid]
+                    if c.hard:
+                        hard_sets[aid].append((c.describe(), rooms))
+                    else:
+                        soft_sets[aid].append((c, rooms))
+        self.room_cands: dict[int, list[str | None]] = {}
+        self.room_soft = soft_sets
+        self.room_hard_names: dict[int, list[str]] = {}
+        self.room_hard_sets = hard_sets
+        for a in self.acts:
+            hs, ss = hard_sets.get(a.id), soft_sets.get(a.id)
+            if not hs and not ss:
+                continue
+            cands: list[str | None]
+            if hs:
+                common = set.intersection(*(r for _, r in hs))
+                if self.explain:
+                    common = set.union(*(r for _, r in hs))
+                cands = sorted(common)
+                self.room_hard_names[a.id] = [n for n, _ in hs]
+            else:
+                union: set[str] = set()
+                for _, r in ss or []:
+                    union |= r
+                cands = [*sorted(union), None]
+            size = inst.activity_size(a)
+            cands = [
+                r
+                for r in cands
+                if r is None
+                or (inst.room_by_name[r].capacity is None or inst.room_by_name[r].capacity >= size)  # type: ignore[operator]
+            ]
+            if not cands:
+                raise _Infeasible(
+                    f"activity {a.id} has no room that fits", self.room_hard_names.get(a.id, [])
+                )
+            self.room_cands[a.id] = cands
+        # activities with a single mandatory room: the room is a clash resource
+        self.fixed_room: dict[int, str] = {
+            aid: c[0] for aid, c in self.room_cands.items() if len(c) == 1 and c[0] is not None
+        }
+        for aid, room in self.fixed_room.items():
+            for c, bad in self.room_na.get(room, []):
+                a = self.by_id[aid]
+                w = self.weight(c)
+                for s in list(self.allowed[aid]):
+                    n = sum(1 for t in range(s, s + a.duration) if t in bad)
+                    if not n:
+                        continue
+                    if c.hard and not self.explain:
+                        self.allowed[aid].remove(s)
+                    elif c.hard:
+                        self.excluded.append((c.describe(), aid, s))
+                    else:
+                        self.start_cost[aid][s] += w * n
+                if not self.allowed[aid]:
+                    raise _Infeasible(
+                        f"activity {aid} has no time when its room is available", [c.describe()]
+                    )
+
+    def _rooms_vars(self) -> None:
+        m, T = self.model, self.D * self.H
+        self.y: dict[int, dict[str | None, Lit]] = {}
+        for aid, cands in self.room_cands.items():
+            if aid in self.fixed_room:
+                continue
+            ys = {r: m.NewBoolVar(f"y{aid}_{r}") for r in cands}
+            self.y[aid] = ys
+            m.AddExactlyOne(ys.values())
+        if self.explain:
+            # hard room sets are unioned in explain mode; guard each membership
+            for aid, sets in self.room_hard_sets.items():
+                ys = self.y.get(aid)
+                if ys is None:
+                    continue
+                for name, rooms in sets:
+                    g = self.guard(name)
+                    assert g is not None
+                    ok = [lit for r, lit in ys.items() if r in rooms]
+                    m.Add(sum(ok) >= 1).OnlyEnforceIf(g)
+        fixed_by_room: dict[str, list[int]] = defaultdict(list)
+        for aid, r in self.fixed_room.items():
+            fixed_by_room[r].append(aid)
+        flex_by_room: dict[str, list[int]] = defaultdict(list)
+        for aid, ys in self.y.items():
+            for r in ys:
+                if r is not None:
+                    flex_by_room[r].append(aid)
+        for room in sorted(set(fixed_by_room) | set(flex_by_room)):
+            g = self.guard(f"no clash for room {room}")
+            fixed = fixed_by_room.get(room, [])
+            flex = flex_by_room.get(room, [])
+            for t in range(T):
+                lits = self.cover_terms(fixed, t)
+                flex_here = [aid for aid in flex if self.cover[aid].get(t)]
+                if len(lits) + len(flex_here) < 2:
+                    continue
+                terms: list[LinExpr] = list(lits)
+                for aid in flex_here:
+                    wv = m.NewBoolVar("")
+                    m.Add(wv >= sum(self.cover[aid][t]) + self.y[aid][room] - 1)
+                    terms.append(wv)
+                ct = m.Add(sum(terms) <= 1)
+                self.add(ct, g)
+            # room not available for flexible activities
+            for c, bad in self.room_na.get(room, []):
+                cg = self.cguard(c)
+                for aid in flex:
+                    a = self.by_id[aid]
+                    yl = self.y[aid][room]
+                    for s, xl in self.x[aid].items():
+                        n = sum(1 for t in range(s, s + a.duration) if t in bad)
+                        if not n:
+                            continue
+                        if c.hard:
+                            ct = m.Add(xl + yl <= 1)
+                            self.add(ct, cg)
+                        else:
+                            v = m.NewBoolVar("")
+                            m.Add(xl + yl <= 1 + v)
+                            self.obj.append((v, self.weight(c) * n))
+        # soft room preferences
+        for aid, items in self.room_soft.items():
+            for c, rooms in items:
+                w = self.weight(c)
+                if aid in self.fixed_room:
+                    if self.fixed_room[aid] not in rooms:
+                        self.obj_const += w
+                    continue
+                ys = self.y.get(aid)
+                if ys is None:
+                    continue
+                for r, lit in ys.items():
+                    if r is None or r not in rooms:
+                        self.obj.append((lit, w))
+
+    def room_lit(self, aid: int, room: str) -> Lit | int:
+        if aid in self.fixed_room:
+            return 1 if self.fixed_room[aid] == room else 0
+        ys = self.y.get(aid)
+        if ys is None or room not in ys:
+            return 0
+        return ys[room]
+
+    # ---- constraints
+
+    def _constraint(self, c: Constraint) -> None:
+        if isinstance(c, BreakTimes | NotAvailable | PreferredStartingTimes | PreferredTimeSlots):
+            return  # handled in the domains
+        if isinstance(c, PreferredRooms | HomeRooms):
+            return  # handled with the rooms
+        g = self.cguard(c)
+        if isinstance(c, ResourceConstraint):
+            self._resource(c, g)
+        elif isinstance(c, MinDaysBetween):
+            self._min_days(c, g)
+        elif isinstance(c, MaxDaysBetween):
+            self._max_days(c, g)
+        elif isinstance(c, SameStartingTime | SameStartingDay | SameStartingHour):
+            self._same(c, g)
+        elif isinstance(c, NotOverlapping):
+            for t in range(self.D * self.H):
+                lits = self.cover_terms(c.activities, t)
+                if len(lits) >= 2:
+                    self.le(sum(lits), 1, c, g)
+        elif isinstance(c, Consecutive):
+            self._consecutive(c.first, c.second, c, g, None)
+        elif isinstance(c, Grouped):
+            self._grouped(c, g)
+        elif isinstance(c, Ordered):
+            self._ordered(c, g)
+        elif isinstance(c, MinGapsBetween):
+            self._min_gaps(c, g)
+        elif isinstance(c, EndsStudentsDay):
+            self._ends_day(c, g)
+        elif isinstance(c, OccupyMaxTimeSlots):
+            occ = []
+            for d, h in sorted(c.slots):
+                t = d * self.H + h
+                lits = self.cover_terms(c.activities, t)
+                if not lits:
+                    continue
+                o = self.model.NewBoolVar("")
+                self.model.Add(sum(lits) <= len(lits) * o)
+                occ.append(o)
+            if len(occ) > c.max_slots:
+                self.le(sum(occ), c.max_slots, c, g)
+        elif isinstance(c, MaxSimultaneous):
+            for d, h in sorted(c.slots):
+                lits = self.cover_terms(c.activities, d * self.H + h)
+                if len(lits) > c.max_activities:
+                    self.le(sum(lits), c.max_activities, c, g)
+        elif isinstance(c, OccupyMaxDifferentRooms):
+            self._max_rooms(c, g)
+        elif isinstance(c, SameRoomIfConsecutive):
+            self._same_room(c, g)
+        else:  # pragma: no cover
+            raise AssertionError(f"solver does not know {c.kind}")
+
+    def _min_days(self, c: MinDaysBetween, g: Lit | None) -> None:
+        m, D = self.model, self.D
+        k = c.min_days
+        if k <= 0:
+            return
+        day_lits = {aid: [self.day_terms(aid, d) for d in range(D)] for aid in c.activities}
+        for d0 in range(D):
+            window = range(d0, min(D, d0 + k))
+            if d0 + k > D and d0 > 0:
+                break  # windows clipped at the end are covered by earlier full windows
+            lits = [lit for aid in c.activities for d in window for lit in day_lits[aid][d]]
+            if len(lits) < 2:
+                continue
+            if c.hard:
+                if g is None:
+                    m.AddAtMostOne(lits)
+                else:
+                    m.Add(sum(lits) <= 1).OnlyEnforceIf(g)
+            else:
+                self.le(sum(lits), 1, c, g, vmax=len(c.activities))
+        if c.consecutive_if_same_day and not c.hard:
+            # FET forces activities of the constraint that share a day to be adjacent.
+            for a1, a2 in combinations(c.activities, 2):
+                act1, act2 = self.by_id[a1], self.by_id[a2]
+                for s, xl in self.x[a1].items():
+                    d = s // self.H
+                    other_day = self.day_terms(a2, d)
+                    if not other_day:
+                        continue
+                    adj = []
+                    if (s + act1.duration) in self.x[a2] and (s + act1.duration) // self.H == d:
+                        adj.append(self.x[a2][s + act1.duration])
+                    if (s - act2.duration) in self.x[a2] and (s - act2.duration) // self.H == d:
+                        adj.append(self.x[a2][s - act2.duration])
+                    m.Add(xl + sum(other_day) - sum(adj) <= 1)
+
+    def _max_days(self, c: MaxDaysBetween, g: Lit | None) -> None:
+        D = self.D
+        for a1, a2 in combinations(c.activities, 2):
+            for d in range(D):
+                far = [
+                    lit
+                    for d2 in range(D)
+                    if abs(d2 - d) > c.max_days
+                    for lit in self.day_terms(a2, d2)
+                ]
+                here = self.day_terms(a1, d)
+                if far and here:
+                    self.le(sum(here) + sum(far), 1, c, g)
+
+    def _same(self, c: Constraint, g: Lit | None) -> None:
+        m = self.model
+        acts: tuple[int, ...] = c.activities  # type: ignore[attr-defined]
+        first = acts[0]
+        if isinstance(c, SameStartingTime):
+            keys = sorted({s for a in acts for s in self.x[a]})
+
+            def terms(aid: int, k: int) -> list[Lit]:
+                lit = self.x[aid].get(k)
+                return [lit] if lit is not None else []
+        elif isinstance(c, SameStartingDay):
+            keys = list(range(self.D))
+
+            def terms(aid: int, k: int) -> list[Lit]:
+                return self.day_terms(aid, k)
+        else:
+            keys = list(range(self.H))
+
+            def terms(aid: int, k: int) -> list[Lit]:
+                return self.hour_terms(aid, k)
+
+        for other in acts[1:]:
+            v = None if c.hard else m.NewBoolVar("")
+            if v is not None:
+                self.obj.append((v, self.weight(c)))
+            for k in keys:
+                e1, e2 = sum(terms(first, k)), sum(terms(other, k))
+                if isinstance(e1, int) and isinstance(e2, int):
+                    continue
+                if v is None:
+                    self.add(m.Add(e1 == e2), g)
+                else:
+                    m.Add(e1 - e2 <= v)
+                    m.Add(e2 - e1 <= v)
+
+    def _follow_starts(self, first: int, s: int, second: int, strict: bool = False) -> list[int]:
+        """Starts of ``second`` right after ``first`` (started at ``s``), breaks between ok."""
+        H = self.H
+        d = s // H
+        end = s + self.by_id[first].duration
+        out = []
+        t = end
+        while t < (d + 1) * H:
+            if t in self.x[second]:
+                out.append(t)
+            if strict or t not in self.break_slots:
+                break
+            t += 1
+        return out
+
+    def _consecutive(
+        self, first: int, second: int, c: Constraint, g: Lit | None, sel: Lit | None
+    ) -> None:
+        """``second`` right after ``first``; with ``sel`` only when ``sel`` is true."""
+        m = self.model
+        v: Lit | None = None
+        if not c.hard and sel is None:
+            v = m.NewBoolVar("")
+            self.obj.append((v, self.weight(c)))
+        for s, xl in self.x[first].items():
+            nxt = [self.x[second][t] for t in self._follow_starts(first, s, second)]
+            rhs: LinExpr = sum(nxt)
+            if sel is not None:
+                rhs = rhs + (1 - sel)
+            if v is not None:
+                m.Add(xl <= rhs + v)
+            else:
+                self.add(m.Add(xl <= rhs), g)
+
+    def _grouped(self, c: Grouped, g: Lit | None) -> None:
+        m = self.model
+        acts = c.activities
+        orders = list(permutations(acts))
+        sel = [m.NewBoolVar("") for _ in orders]
+        if c.hard:
+            self.add(m.Add(sum(sel) == 1), g)
+        else:
+            v = m.NewBoolVar("")
+            m.Add(sum(sel) + v >= 1)
+            self.obj.append((v, self.weight(c)))
+        hard_like = Constraint(weight=100.0, label=c.label)
+        for o, order in zip(sel, orders, strict=True):
+            for i in range(len(order) - 1):
+                self._consecutive(order[i], order[i + 1], hard_like, None, o)
+
+    def _ordered(self, c: Ordered, g: Lit | None) -> None:
+        m, H = self.model, self.H
+        a1, a2 = c.first, c.second
+        d1 = self.by_id[a1].duration
+        if not c.same_day_only:
+            t1 = sum(s * lit for s, lit in self.x[a1].items())
+            t2 = sum(s * lit for s, lit in self.x[a2].items())
+            big = self.D * H
+            if c.hard:
+                self.add(m.Add(t1 + d1 <= t2), g)
+            else:
+                v = m.NewBoolVar("")
+                m.Add(t1 + d1 <= t2 + big * v)
+                self.obj.append((v, self.weight(c)))
+            return
+        for s, xl in self.x[a1].items():
+            d = s // H
+            bad = [lit for s2, lit in self.x[a2].items() if s2 // H == d and s2 < s + d1]
+            if bad:
+                self.le(xl + sum(bad), 1, c, g)
+
+    def _min_gaps(self, c: MinGapsBetween, g: Lit | None) -> None:
+        H, T = self.H, self.D * self.H
+        ext: dict[int, list[Lit]] = defaultdict(list)
+        for aid in c.activities:
+            a = self.by_id[aid]
+            for s, lit in self.x[aid].items():
+                day_end = (s // H + 1) * H
+                for t in range(s, min(day_end, s + a.duration + c.min_gaps)):
+                    ext[t].append(lit)
+        for t in range(T):
+            if len(ext[t]) >= 2:
+                self.le(sum(ext[t]), 1, c, g)
+
+    def _ends_day(self, c: EndsStudentsDay, g: Lit | None) -> None:
+        m, H = self.model, self.H
+        for aid in c.activities:
+            a = self.by_id[aid]
+            others: set[int] = set()
+            for sg in self.subgroups_of[aid]:
+                others |= {b.id for b in self.subgroup_acts[sg]}
+            others.discard(aid)
+            if not others:
+                continue
+            for s, xl in self.x[aid].items():
+                d = s // H
+                later = [
+                    lit
+                    for b in others
+                    for s2, lit in self.x[b].items()
+                    if s2 // H == d and s2 >= s + a.duration
+                ]
+                if not later:
+                    continue
+                if c.hard:
+                    ct = m.Add(sum(later) == 0).OnlyEnforceIf(xl)
+                    if g is not None:
+                        ct.OnlyEnforceIf([xl, g])
+                else:
+                    v = m.NewBoolVar("")
+                    m.Add(sum(later) == 0).OnlyEnforceIf([xl, v.Not()])
+                    self.obj.append((v, self.weight(c)))
+
+    def _max_rooms(self, c: OccupyMaxDifferentRooms, g: Lit | None) -> None:
+        m = self.model
+        rooms: dict[str, list[Lit | int]] = defaultdict(list)
+        for aid in c.activities:
+            if aid in self.fixed_room:
+                rooms[self.fixed_room[aid]].append(1)
+            for r, lit in self.y.get(aid, {}).items():
+                if r is not None:
+                    rooms[r].append(lit)
+        used = []
+        for r, lits in rooms.items():
+            if any(isinstance(lit, int) for lit in lits):
+                used.append(1)
+                continue
+            u = m.NewBoolVar("")
+            for lit in lits:
+                m.AddImplication(lit, u)  # type: ignore[arg-type]
+            used.append(u)
+        if len(used) > c.max_rooms:
+            self.le(sum(used), c.max_rooms, c, g)
+
+    def _same_room(self, c: SameRoomIfConsecutive, g: Lit | None) -> None:
+        m = self.model
+        for a1, a2 in combinations(c.activities, 2):
+            cons = m.NewBoolVar("")
+            for first, second in ((a1, a2), (a2, a1)):
+                for s, xl in self.x[first].items():
+                    for t in self._follow_starts(first, s, second, strict=True):
+                        m.Add(cons >= xl + self.x[second][t] - 1)
+            rooms = set(self.room_cands.get(a1, [])) | set(self.room_cands.get(a2, []))
+            rooms.discard(None)
+            for r in rooms:
+                assert r is not None
+                l1, l2 = self.room_lit(a1, r), self.room_lit(a2, r)
+                self.le(l1 - l2 + cons, 1, c, g)
+                self.le(l2 - l1 + cons, 1, c, g)
+
+    # ---- per teacher / subgroup constraints
+
+    def _resource(self, c: ResourceConstraint, g: Lit | None) -> None:
+        inst = self.inst
+        seen: set[tuple[object, ...]] = set()
+        for name in inst.resolve_resources(c):
+            if c.resource_kind == "teacher":
+                acts = self.teacher_acts.get(name, [])
+                na = self.teacher_na.get(name, set())
+            else:
+                acts = self.subgroup_acts.get(name, [])
+                na = self.subgroup_na.get(name, set())
+            if c.tag is not None:
+                acts = [a for a in acts if c.tag in a.tags]
+            if not acts:
+                continue
+            ids = tuple(sorted(a.id for a in acts))
+            unavail = frozenset(na | self.break_slots)
+            key = (ids, unavail)
+            if key in seen:
+                continue
+            seen.add(key)
+            self._resource_one(c, g, ids, unavail)
+
+    def _day_hours(self, ids: tuple[int, ...], d: int) -> LinExpr:
+        terms = []
+        for aid in ids:
+            dur = self.by_id[aid].duration
+            for lit in self.day_terms(aid, d):
+                terms.append(dur * lit)
+        return sum(terms)
+
+    def _prefix_or(self, lits: Sequence[Lit | None], reverse: bool = False) -> list[Lit | None]:
+        """p[i] >= lits[j] for all j <= i (j >= i when reverse): a lower-bounded running or."""
+        m = self.model
+        n = len(lits)
+        order = range(n - 1, -1, -1) if reverse else range(n)
+        out: list[Lit | None] = [None] * n
+        prev: Lit | None = None
+        for i in order:
+            cur = lits[i]
+            if prev is None:
+                p = cur
+            elif cur is None:
+                p = prev
+            else:
+                p = m.NewBoolVar("")
+                m.AddImplication(prev, p)
+                m.AddImplication(cur, p)
+            out[i] = p
+            prev = p
+        return out
+
+    def _resource_one(
+        self, c: ResourceConstraint, g: Lit | None, ids: tuple[int, ...], unavail: frozenset[int]
+    ) -> None:
+        m, H, D = self.model, self.H, self.D
+        if isinstance(c, MaxHoursDaily):
+            for d in range(D):
+                e = self._day_hours(ids, d)
+                if not isinstance(e, int):
+                    self.le(e, c.max_hours, c, g, vmax=H)
+            return
+        if isinstance(c, MaxHoursContinuously):
+            k = c.max_hours
+            for d in range(D):
+                for h0 in range(0, H - k):
+                    lits = [
+                        lit
+                        for h in range(h0, h0 + k + 1)
+                        for lit in self.cover_terms(ids, d * H + h)
+                    ]
+                    if len(lits) > k:
+                        self.le(sum(lits), k, c, g)
+            return
+        if isinstance(c, MinHoursDaily | MaxDaysPerWeek | MinDaysPerWeek):
+            actives = []
+            for d in range(D):
+                e = self._day_hours(ids, d)
+                if isinstance(e, int):
+                    if isinstance(c, MinHoursDaily) and not c.allow_empty_days:
+                        self.ge(0, c.min_hours, c, g)
+                    continue
+                act = m.NewBoolVar("")
+                if isinstance(c, MinHoursDaily):
+                    if c.allow_empty_days:
+                        m.Add(e <= H * act)
+                        self.ge(e - c.min_hours * act, 0, c, g, vmax=H)
+                    else:
+                        self.ge(e, c.min_hours, c, g, vmax=H)
+                elif isinstance(c, MaxDaysPerWeek):
+                    for aid in ids:
+                        for lit in self.day_terms(aid, d):
+                            m.AddImplication(lit, act)
+                else:
+                    m.Add(act <= e)
+                actives.append(act)
+            if isinstance(c, MaxDaysPerWeek) and len(actives) > c.max_days:
+                self.le(sum(actives), c.max_days, c, g, vmax=D)
+            if isinstance(c, MinDaysPerWeek):
+                self.ge(sum(actives), c.min_days, c, g, vmax=D)
+            return
+        if isinstance(c, IntervalMaxDaysPerWeek):
+            actives = []
+            for d in range(D):
+                lits = [
+                    lit
+                    for h in range(c.start_hour, min(H, c.end_hour))
+                    for lit in self.cover_terms(ids, d * H + h)
+                ]
+                if not lits:
+                    continue
+                act = m.NewBoolVar("")
+                m.Add(sum(lits) <= len(lits) * act)
+                actives.append(act)
+            if len(actives) > c.max_days:
+                self.le(sum(actives), c.max_days, c, g, vmax=D)
+            return
+        # the rest needs busy booleans per hour
+        busy = [[self.busy(ids, d * H + h) for h in range(H)] for d in range(D)]
+        if isinstance(c, MaxGapsPerWeek | MaxGapsPerDay):
+            week_gaps: list[Lit] = []
+            for d in range(D):
+                avail = [h for h in range(H) if d * H + h not in unavail]
+                bl = [busy[d][h] for h in avail]
+                if sum(1 for b in bl if b is not None) < 2:
+                    continue
+                pre = self._prefix_or(bl)
+                suf = self._prefix_or(bl, reverse=True)
+                day_gaps: list[Lit] = []
+                for i in range(1, len(avail) - 1):
+                    p, q, b = pre[i - 1], suf[i + 1], bl[i]
+                    if p is None or q is None:
+                        continue
+                    if c.hard and c.max_gaps == 0 and isinstance(c, MaxGapsPerDay | MaxGapsPerWeek):
+                        # no gaps at all: p and q imply b
+                        self.add(m.Add(p + q - (b if b is not None else 0) <= 1), g)
+                        continue
+                    gap = m.NewBoolVar("")
+                    m.Add(gap >= p + q - 1 - (b if b is not None else 0))
+                    day_gaps.append(gap)
+                if isinstance(c, MaxGapsPerDay) and len(day_gaps) > c.max_gaps:
+                    self.le(sum(day_gaps), c.max_gaps, c, g, vmax=H)
+                week_gaps.extend(day_gaps)
+            if isinstance(c, MaxGapsPerWeek) and len(week_gaps) > c.max_gaps:
+                self.le(sum(week_gaps), c.max_gaps, c, g, vmax=D * H)
+            return
+        if isinstance(c, MaxSpanPerDay):
+            k = c.max_span
+            if k >= H:
+                return
+            excs = []
+            for d in range(D):
+                pre = self._prefix_or(busy[d])
+                exc = m.NewBoolVar("") if c.allow_one_day_exception else None
+                if exc is not None:
+                    excs.append(exc)
+                for h in range(H - k):
+                    p, b = pre[h], busy[d][h + k]
+                    if p is None or b is None:
+                        continue
+                    if exc is not None:
+                        self.le(p + b - exc, 1, c, g)
+                        if h + k + 1 < H and busy[d][h + k + 1] is not None:
+                            self.le(p + busy[d][h + k + 1], 1, c, g)  # type: ignore[operator]
+                    else:
+                        self.le(p + b, 1, c, g)
+            if excs:
+                self.le(sum(excs), 1, c, g)
+            return
+        if isinstance(c, MinRestingHours):
+            pairs = [(d, d + 1) for d in range(D - 1)]
+            if c.circular and D > 1:
+                pairs.append((D - 1, 0))
+            for d1, d2 in pairs:
+                pre2 = self._prefix_or(busy[d2])
+                for h in range(H):
+                    b = busy[d1][h]
+                    hmax = c.min_hours - (H - 1 - h) - 1
+                    if b is None or hmax < 0:
+                        continue
+                    p = pre2[min(hmax, H - 1)]
+                    if p is not None:
+                        self.le(b + p, 1, c, g)
+            return
+        if isinstance(c, EarlyMaxBeginningsAtSecondHour):
+            seconds = []
+            for d in range(D):
+                avail = [h for h in range(H) if d * H + h not in unavail]
+                if len(avail) < 2:
+                    continue
+                b0, b1 = busy[d][avail[0]], busy[d][avail[1]]
+                later = [busy[d][h] for h in avail[2:] if busy[d][h] is not None]
+                e0: LinExpr = b0 if b0 is not None else 0
+                e1: LinExpr = b1 if b1 is not None else 0
+                for lb in later:
+                    self.le(lb - e0 - e1, 0, c, g)  # type: ignore[operator]
+                after = [x for x in [b1, *later] if x is not None]
+                if after:
+                    sec = m.NewBoolVar("")
+                    for lb in after:
+                        m.Add(sec >= lb - e0)
+                    seconds.append(sec)
+            if len(seconds) > c.max_beginnings:
+                self.le(sum(seconds), c.max_beginnings, c, g, vmax=D)
+            return
+        raise AssertionError(f"solver does not know {c.kind}")  # pragma: no cover
+
+    # ---- symmetry breaking
+
+    def _symmetry(self) -> None:
+        """Order interchangeable activities in time (same data and the same constraints)."""
+        if self.explain:
+            return
+        touched: set[int] = set(self.opts.locked)
+        for sol in (self.opts.hint, self.opts.previous):
+            if sol is not None:
+                touched |= set(sol.placements)
+        member: dict[int, list[object]] = defaultdict(list)
+        for i, c in enumerate(self.inst.constraints):
+            acts = _constraint_activities(c)
+            if not acts:
+                continue
+            if len(acts) == 1:
+                # unary: its content matters, not its identity
+                member[acts[0]].append(_content_key(c))
+            else:
+                for aid in acts:
+                    member[aid].append(("c", i, _position_key(c, aid)))
+        classes: dict[tuple[object, ...], list[int]] = defaultdict(list)
+        for a in self.acts:
+            if a.id in touched:
+                continue
+            key = (
+                a.duration,
+                a.teachers,
+                tuple(sorted(a.students)),
+                a.subject,
+                tuple(sorted(a.tags)),
+                a.n_students,
+                tuple(sorted(map(repr, member[a.id]))),
+                tuple(self.allowed[a.id]),
+                tuple(sorted(self.start_cost[a.id].items())),
+                tuple(map(str, self.room_cands.get(a.id, []))),
+            )
+            classes[key].append(a.id)
+        m = self.model
+        for ids in classes.values():
+            if len(ids) < 2:
+                continue
+            ids.sort()
+            for a1, a2 in zip(ids, ids[1:], strict=False):
+                t1 = sum(s * lit for s, lit in self.x[a1].items())
+                t2 = sum(s * lit for s, lit in self.x[a2].items())
+                m.Add(t1 + 1 <= t2)
+
+    # ---- repair mode and warm start
+
+    def _repair_and_hints(self) -> None:
+        m, H = self.model, self.H
+        prev = self.opts.previous
+        if prev is not None:
+            w = max(1, int(round(self.opts.change_weight * SCALE)))
+            for aid, p in prev.placements.items():
+                xs = self.x.get(aid)
+                if xs is None:
+                    continue
+                lit = xs.get(p.day * H + p.hour)
+                self.obj_const += w
+                if lit is not None:
+                    self.obj.append((lit, -w))
+                ys = self.y.get(aid)
+                if ys is not None and p.room in ys:
+                    self.obj_const += w // 10
+                    self.obj.append((ys[p.room], -(w // 10)))
+        hint = self.opts.hint or prev
+        if hint is not None:
+            for aid, p in hint.placements.items():
+                xs = self.x.get(aid)
+                if xs is None:
+                    continue
+                s = p.day * H + p.hour
+                if s not in xs:
+                    continue
+                for t, lit in xs.items():
+                    m.AddHint(lit, 1 if t == s else 0)
+                ys = self.y.get(aid)
+                if ys is not None and p.room in ys:
+                    for r, lit in ys.items():
+                        m.AddHint(lit, 1 if r == p.room else 0)
+
+    # ---- solve
+
+    def run(self, t0: float) -> SolveResult:
+        opts = self.opts
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        remaining = opts.time_limit - (time.monotonic() - t0)
+        prm.max_time_in_seconds = max(0.1, remaining)
+        prm.random_seed = opts.seed
+        prm.num_workers = opts.workers or (os.cpu_count() or 1)
+        prm.log_search_progress = opts.log
+        if not opts.optimize or not self.obj:
+            prm.stop_after_first_solution = True
+        cb = _Callback(self, t0, opts.progress)
+        status = solver.Solve(self.model, cb)
+        seconds = time.monotonic() - t0
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            sol = self.decode(solver)
+            obj = solver.ObjectiveValue() + self.obj_const if self.obj else self.obj_const
+            bound = solver.BestObjectiveBound() + self.obj_const if self.obj else self.obj_const
+            return SolveResult(
+                status="solved",
+                solution=sol,
+                seconds=seconds,
+                first_solution_seconds=cb.first or seconds,
+                solutions=max(1, cb.count),
+                soft_penalty=obj / (SCALE * 100),
+                best_bound=bound / (SCALE * 100),
+                optimal=status == cp_model.OPTIMAL,
+            )
+        if status == cp_model.INFEASIBLE:
+            return SolveResult(
+                status="infeasible",
+                solution=None,
+                seconds=seconds,
+                message="the solver proved that no timetable exists",
+            )
+        return SolveResult(
+            status="unsolved",
+            solution=None,
+            seconds=seconds,
+            message="no timetable found within the time limit",
+        )
+
+    def decode(self, solver: cp_model.CpSolver) -> Solution:
+        H = self.H
+        sol = Solution()
+        for a in self.acts:
+            start = next(s for s, lit in self.x[a.id].items() if solver.BooleanValue(lit))
+            room: str | None = self.fixed_room.get(a.id)
+            ys = self.y.get(a.id)
+            if ys is not None:
+                room = next((r for r, lit in ys.items() if solver.BooleanValue(lit)), None)
+            sol.placements[a.id] = Placement(start // H, start % H, room)
+        return sol
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, b: _Builder, t0: float, progress: Callable[[Progress], None] | None) -> None:
+        super().__init__()
+        self.b = b
+        self.t0 = t0
+        self.progress = progress
+        self.count = 0
+        self.first: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        now = time.monotonic() - self.t0
+        if self.first is None:
+            self.first = now
+        if self.progress is not None:
+            has_obj = bool(self.b.obj)
+            obj = (self.ObjectiveValue() + self.b.obj_const) if has_obj else self.b.obj_const
+            bound = (self.BestObjectiveBound() + self.b.obj_const) if has_obj else obj
+            self.progress(Progress(self.count, obj / (SCALE * 100), bound / (SCALE * 100), now))
+
+
+def _constraint_activities(c: Constraint) -> tuple[int, ...]:
+    if isinstance(c, Consecutive | Ordered):
+        return (c.first, c.second)
+    acts = getattr(c, "activities", None)
+    return tuple(acts) if acts is not None else ()
+
+
+def _position_key(c: Constraint, aid: int) -> object:
+    """Role of an activity inside a constraint where order matters."""
+    if isinstance(c, Consecutive | Ordered):
+        return "first" if aid == c.first else "second"
+    if isinstance(c, SameStartingTime | SameStartingDay | SameStartingHour):
+        return "anchor" if c.activities[0] == aid else "member"
+    return ""
+
+
+def _content_key(c: Constraint) -> object:
+    fields = {k: v for k, v in vars(c).items() if k not in ("activities", "label")}
+    return (type(c).__name__, tuple(sorted((k, repr(v)) for k, v in fields.items())))
+
+
+def placed_count(solution: Solution | None) -> int:
+    return 0 if solution is None else len(solution.placements)
