@@ -60,13 +60,7 @@ from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from joserfc import jwt
-from joserfc.errors import (
-    BadSignatureError,
-    ClaimError,
-    ExpiredTokenError,
-    InvalidKeyIdError,
-    JoseError,
-)
+from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
@@ -439,10 +433,9 @@ def verify_id_token(
         except InvalidKeyIdError:
             # The provider may have rotated its keys: fetch the JWKS again, once.
             token = jwt.decode(raw, key=_key_set(provider, force=True), registry=registry)
-    except (BadSignatureError, InvalidKeyIdError) as exc:
-        raise LoginRefused("signature", repr(exc)) from exc
     except (JoseError, ValueError, TypeError) as exc:
-        # Malformed token, alg "none" or another algorithm than RS256: no valid signature.
+        # A bad signature, an unknown key, a malformed token, alg "none" or another algorithm
+        # than RS256: in every case no valid signature from this provider.
         raise LoginRefused("signature", repr(exc)) from exc
     params: dict[str, Any] = {"nonce": nonce, "client_id": provider.client_id}
     if access_token:

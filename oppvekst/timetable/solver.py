@@ -123,6 +123,8 @@ class SolveOptions:
     """On infeasibility, find the conflicting hard constraints."""
     explain_time_limit: float = 30.0
     log: bool = False
+    symmetry: str = "off"
+    """Symmetry breaking among interchangeable activities: "off", "linear" or "clauses"."""
 
 
 @dataclass
@@ -1205,7 +1207,7 @@ class _Builder:
 
     def _symmetry(self) -> None:
         """Order interchangeable activities in time (same data and the same constraints)."""
-        if self.explain:
+        if self.explain or self.opts.symmetry == "off":
             return
         touched: set[int] = set(self.opts.locked)
         for sol in (self.opts.hint, self.opts.previous):
@@ -1245,9 +1247,17 @@ class _Builder:
                 continue
             ids.sort()
             for a1, a2 in zip(ids, ids[1:], strict=False):
-                t1 = sum(s * lit for s, lit in self.x[a1].items())
-                t2 = sum(s * lit for s, lit in self.x[a2].items())
-                m.Add(t1 + 1 <= t2)
+                if self.opts.symmetry == "linear":
+                    t1 = sum(s * lit for s, lit in self.x[a1].items())
+                    t2 = sum(s * lit for s, lit in self.x[a2].items())
+                    m.Add(t1 + 1 <= t2)
+                    continue
+                # x[a2, s] -> a1 starts before s
+                earlier: list[Lit] = []
+                for s, lit in sorted(self.x[a2].items()):
+                    while len(earlier) < len(self.x[a1]) and sorted(self.x[a1])[len(earlier)] < s:
+                        earlier.append(self.x[a1][sorted(self.x[a1])[len(earlier)]])
+                    m.AddBoolOr([lit.Not(), *earlier])
 
     # ---- repair mode and warm start
 
