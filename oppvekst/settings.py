@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "oppvekst.staff",
     "oppvekst.placements",
     "oppvekst.access",
+    "oppvekst.admission",
+    "oppvekst.billing",
+    "oppvekst.timetable",
+    "oppvekst.outbox",
     "oppvekst.demo",
     "oppvekst.portal",
     "oppvekst.workspace",
@@ -127,6 +131,15 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if env_flag("OPPVEKST_TASKS_IMMEDIATE"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEMO_MODE or DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oppvekst@kommune.example")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]

@@ -14,6 +14,10 @@ urlpatterns = [
     path("auth/", include("oppvekst.access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("barn/", include("oppvekst.people.urls")),
+    path("portal/", include("oppvekst.portal.urls")),
+    path("opptak/", include("oppvekst.admission.urls")),
+    path("betaling/", include("oppvekst.billing.urls")),
+    path("timeplan/", include("oppvekst.timetable.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", register_routers().urls),
 ]

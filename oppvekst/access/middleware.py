@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from oppvekst import clock
 from oppvekst.daterange import active_q
+from oppvekst.staff.models import Employment
 
 LAST_ACTIVITY = "idle_last_activity"
 IDLE_CLASS = "idle_class"
@@ -46,17 +47,12 @@ def _minutes(name: str) -> int:
 
 
 def idle_limit_seconds(idle_class: str) -> int:
-    name = (
-        "OPPVEKST_STAFF_IDLE_MINUTES"
-        if idle_class == "staff"
-        else ("OPPVEKST_GUARDIAN_IDLE_MINUTES")
-    )
-    return _minutes(name) * 60
+    if idle_class == "staff":
+        return _minutes("OPPVEKST_STAFF_IDLE_MINUTES") * 60
+    return _minutes("OPPVEKST_GUARDIAN_IDLE_MINUTES") * 60
 
 
 def _idle_class(request: HttpRequest) -> str:
-    from oppvekst.staff.models import Employment
-
     user = request.user
     if getattr(user, "is_staff", False):
         return "staff"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -108,16 +110,17 @@ def page_of(items: list[Any], count: int) -> dict[str, Any]:
 _registered = False
 
 
+API_APPS = ("access", "people", "core", "placements", "admission", "billing", "timetable")
+
+
 def register_routers() -> NinjaAPI:
+    """Mount each domain app's `api.router` (if the app has an api module)."""
     global _registered
     if _registered:
         return api
     _registered = True
-    from oppvekst.access.api import router as me_router
-    from oppvekst.core.api import router as units_router
-    from oppvekst.people.api import router as children_router
-
-    api.add_router("/", me_router)
-    api.add_router("/", children_router)
-    api.add_router("/", units_router)
+    for app in API_APPS:
+        name = f"oppvekst.{app}.api"
+        if importlib.util.find_spec(name) is not None:
+            api.add_router("/", importlib.import_module(name).router)
     return api

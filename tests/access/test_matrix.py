@@ -3,6 +3,8 @@ object. A new endpoint without an entry here fails `test_every_endpoint_has_a_ru
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,6 +81,23 @@ def _api_operations() -> set[tuple[str, str]]:
     return ops
 
 
+# Each domain app adds its endpoints to the matrix in tests/<app>/matrix_cases.py with:
+#   ROUTES: set[str]                      page routes it owns (as in the URLconf, e.g. "opptak/")
+#   API_OPERATIONS: set[tuple[str, str]]  ("GET", "/applications") ...
+#   def page_cases(slug, objs) -> Iterator[(route, method, url, expected_allowed)]
+#   def api_cases(slug, objs) -> Iterator[(operation, url, expected_allowed)]
+EXTENSIONS = [
+    importlib.import_module(name)
+    for name in (
+        f"tests.{app}.matrix_cases" for app in ("admission", "billing", "timetable", "portal")
+    )
+    if importlib.util.find_spec(name) is not None
+]
+for _ext in EXTENSIONS:
+    PAGE_RULES.update(dict.fromkeys(_ext.ROUTES, "extension"))
+    API_RULES.update(dict.fromkeys(_ext.API_OPERATIONS, "extension"))
+
+
 def test_every_endpoint_has_a_rule() -> None:
     routes = {r for r in _routes(get_resolver().url_patterns) if not r.startswith(AUTH_PREFIX)}
     routes = {r.replace("^", "").replace("$", "") for r in routes}
@@ -129,6 +148,8 @@ def _page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]
     yield "barn/<int:child_id>/", "GET", f"/barn/{objs.other_child}/", False
     yield "barn/<int:child_id>/innsyn/", "GET", f"/barn/{objs.other_child}/innsyn/", False
     yield "admin/", "GET", "/admin/", slug == "admin"
+    for ext in EXTENSIONS:
+        yield from ext.page_cases(slug, objs)
 
 
 def _api_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, bool]]:
@@ -151,6 +172,8 @@ def _api_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, bool]]:
     other_group = _group_of(fet_child())
     assert other_group is not None
     yield "/groups/{group_id}", f"/api/v1/groups/{other_group}", False
+    for ext in EXTENSIONS:
+        yield from ext.api_cases(slug, objs)
 
 
 def _allowed(status: int) -> bool:
@@ -167,7 +190,7 @@ def test_authorization_matrix(capsys: pytest.CaptureFixture[str]) -> None:
         objs = objects_for(slug)
         client = _client(slug)
         for route, method, url, expected in _page_cases(slug, objs):
-            response = client.get(url) if method == "GET" else client.post(url)
+            response = client.get(url) if method == "GET" else client.post(url, {})
             cases += 1
             if _allowed(response.status_code) != expected:
                 unexpected.append(f"{slug} {method} {url} -> {response.status_code} ({route})")

@@ -362,6 +362,13 @@ def test_logout_ends_the_session_here_and_at_the_provider(client: Client, fake: 
     assert hint.count(".") == 2
 
 
+def test_logout_needs_the_csrf_token(fake: FakeOIDC) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(DemoPersona.objects.get(slug="teacher").user)
+    assert browser.post("/auth/logout/").status_code == 403
+    assert logged_in_user(browser) is not None
+
+
 def test_logout_without_a_provider_session_just_logs_out(client: Client, fake: FakeOIDC) -> None:
     client.force_login(DemoPersona.objects.get(slug="teacher").user)
     response = client.post("/auth/logout/")

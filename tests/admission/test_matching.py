@@ -446,3 +446,10 @@ def test_explanation_shows_a_better_cutoff_for_every_better_wish(instance: Insta
                 assert (cut.priority, cut.tiebreak, cut.applicant_id) < key(a, e["unit"])
                 assert (e["cutoff_priority"], e["cutoff_tiebreak"]) == (cut.priority, cut.tiebreak)
                 assert e["own_priority"] == key(a, e["unit"])[0]
+
+
+def test_huge_integer_tiebreaks_keep_their_exact_order() -> None:
+    # 2**60 and 2**60 + 1 are the same double; the order must still follow the ints.
+    units = [unit("K1", under3=1)]
+    applicants = [app("A1", ["K1"], tiebreak=2**60 + 1), app("A2", ["K1"], tiebreak=2**60)]
+    assert solve_dicts(units, applicants).assignments == {"A1": None, "A2": "K1"}

@@ -1,0 +1,5 @@
+"""Pages of the billing app (mounted by oppvekst/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,60 @@
+"""The foundation in a real browser: demo login, front pages, language switch, API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import DemoServer, login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_guardian_logs_in_and_sees_children_on_a_phone(page: Any, demo_server: DemoServer) -> None:
+    login(page, demo_server, "guardian")
+    assert page.locator("h1").inner_text().startswith("Hei")
+    cards = page.locator("section[aria-labelledby=children-h] .card")
+    assert cards.count() == 3
+    assert page.get_by_text("SFO", exact=True).count() >= 1
+
+
+def test_keyboard_reaches_main_content_and_language_switch(
+    page: Any, demo_server: DemoServer
+) -> None:
+    page.goto(demo_server.url + "/login/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Hopp til innholdet"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Log in"
+
+
+def test_teacher_sees_own_class(page: Any, demo_server: DemoServer) -> None:
+    login(page, demo_server, "teacher")
+    assert page.get_by_role("heading", name="Mine grupper").is_visible()
+    assert page.locator("details table tbody tr").count() > 3
+
+
+def test_api_against_the_running_server(demo_server: DemoServer) -> None:
+    assert requests.get(demo_server.url + "/api/v1/children", timeout=5).status_code == 401
+    guardian = requests.get(
+        demo_server.url + "/api/v1/children", headers=demo_server.token("guardian"), timeout=5
+    ).json()
+    assert guardian["count"] == 3
+    teacher = requests.get(
+        demo_server.url + "/api/v1/children?limit=500",
+        headers=demo_server.token("teacher"),
+        timeout=5,
+    ).json()
+    own = {c["id"] for c in guardian["items"]}
+    for child_id in own:
+        r = requests.get(
+            f"{demo_server.url}/api/v1/children/{child_id}",
+            headers=demo_server.token("teacher"),
+            timeout=5,
+        )
+        assert r.status_code in (200, 404)
+    assert teacher["count"] > 0
