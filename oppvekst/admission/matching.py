@@ -526,13 +526,10 @@ def _deferred_acceptance(
     while stack:
         i = pop()
         slot_map = slot_maps[i]
-        wishes = wish_lists[i]
         prio = prio_of[i]
         neg_default = -(default_key | i)
-        ptr = next_wish[i]
-        end = len(wishes)
-        while ptr < end:
-            unit = wishes[ptr]
+        ptr = next_wish[i]  # 0 unless i was displaced
+        for unit in wish_lists[i][ptr:] if ptr else wish_lists[i]:
             ptr += 1
             s = slot_map.get(unit)
             if s is None:
@@ -542,18 +539,19 @@ def _deferred_acceptance(
             if len(held) < caps[s]:
                 push(held, neg)
                 held_slot[i] = s
+                next_wish[i] = ptr
                 break
             if neg > held[0]:  # better than the worst held: displace it
                 j = -replace(held, neg) & mask
                 slot_maps[j] = full_by_age[slot_age[s]]
                 stack_push(j)
                 held_slot[i] = s
+                next_wish[i] = ptr
                 break
             if id(slot_map) in open_ids:  # a main-flow applicant was refused: close s
                 del slot_map[unit]
         else:
-            held_slot[i] = -1
-        next_wish[i] = ptr
+            held_slot[i] = -1  # every wish refused
 
     # Read the result off the heaps.
     unit_of_slot: list[str | None] = [*slot_unit, None]  # held_slot -1 -> None
