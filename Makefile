@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: install
-	@mkdir -p "$(OPPVEKST_VAR_DIR)"
+	@mkdir -p "$(OPPVEKST_VAR_DIR)/static"
 	OPPVEKST_DEMO=1 $(BIN)/oppvekst migrate --no-input -v 0
 	OPPVEKST_DEMO=1 $(BIN)/oppvekst demo --if-empty
 	@echo "Serving the demo municipality on http://127.0.0.1:$(PORT)/ (worker runs beside it)"

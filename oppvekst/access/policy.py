@@ -218,6 +218,7 @@ CAPABILITIES: dict[str, Callable[[Actor], bool]] = {
     "workspace.view": lambda a: not a.is_anonymous,
     "children.search": lambda a: bool(a.names() & (GROUP_ROLES | UNIT_ROLES | {CASEWORKER})),
     "admin.configure": lambda a: SYSTEM_ADMIN in a.names(),
+    "child.create": lambda a: CASEWORKER in a.names(),
 }
 
 

@@ -46,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, islice
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple, TypedDict
+from typing import Any, Literal, NamedTuple, NoReturn, TypedDict
 
 __all__ = [
     "DEFAULT_PRIORITY",
@@ -289,6 +289,7 @@ def validate_instance(data: object) -> None:
     units: list[Any] = data["units"]
     applicants: list[Any] = data["applicants"]
 
+    known: set[str] = set()
     for pos, unit in enumerate(units):
         where = f"units[{pos}]"
         if not isinstance(unit, dict):
@@ -299,55 +300,102 @@ def validate_instance(data: object) -> None:
         uid = unit["id"]
         if not isinstance(uid, str) or not uid:
             raise InstanceError(f"{where}: id must be a non-empty string, got {_describe(uid)}")
+        if uid in known:
+            raise InstanceError(f"duplicate unit id '{uid}'")
+        known.add(uid)
         cap = unit["capacity"]
         if not isinstance(cap, dict):
             raise InstanceError(f"unit '{uid}': capacity must be an object of age group -> int")
         for ag, seats in cap.items():
+            if not isinstance(ag, str):
+                raise InstanceError(f"unit '{uid}': capacity keys must be age group strings")
             if not _is_int(seats):
                 raise InstanceError(
                     f"unit '{uid}': capacity for '{ag}' must be an int, got {_describe(seats)}"
                 )
+            if seats < 0:
+                raise InstanceError(f"unit '{uid}': negative capacity {seats} for '{ag}'")
 
+    # One fast pass; the first applicant that fails any check is diagnosed precisely.
+    seen: set[str] = set()
+    seen_add = seen.add
+    has_all = frozenset(_APPLICANT_FIELDS).issubset
+    issuperset = known.issuperset
+    isfinite = math.isfinite
     for pos, app in enumerate(applicants):
-        where = f"applicants[{pos}]"
-        if not isinstance(app, dict):
-            raise InstanceError(f"{where} must be an object")
-        for name in _APPLICANT_FIELDS:
-            if name not in app:
-                raise InstanceError(f"{where}: missing field '{name}'")
-        aid = app["id"]
-        if not isinstance(aid, str) or not aid:
-            raise InstanceError(f"{where}: id must be a non-empty string, got {_describe(aid)}")
-        where = f"applicant '{aid}'"
-        if not isinstance(app["age_group"], str):
-            raise InstanceError(
-                f"{where}: age_group must be a string, got {_describe(app['age_group'])}"
-            )
-        chs = app["choices"]
-        if not isinstance(chs, list) or not all(isinstance(c, str) for c in chs):
-            raise InstanceError(f"{where}: choices must be a list of unit id strings")
-        prio = app["priority"]
-        if not isinstance(prio, dict):
-            raise InstanceError(f"{where}: priority must be an object of unit id -> number")
-        for unit_id, value in prio.items():
-            if not _is_number(value):
-                raise InstanceError(
-                    f"{where}: priority at '{unit_id}' must be a finite number, "
-                    f"got {_describe(value)}"
-                )
-        if not _is_number(app["tiebreak"]):
-            raise InstanceError(
-                f"{where}: tiebreak must be a finite number, got {_describe(app['tiebreak'])}"
-            )
+        try:
+            if type(app) is not dict or not has_all(app):
+                raise _Invalid
+            aid = app["id"]
+            chs = app["choices"]
+            prio = app["priority"]
+            tb = app["tiebreak"]
+            if not (
+                type(aid) is str
+                and aid
+                and aid not in seen
+                and type(app["age_group"]) is str
+                and type(chs) is list
+                and issuperset(chs)  # TypeError for unhashable elements
+                and len(set(chs)) == len(chs)
+                and type(prio) is dict
+                and (type(tb) is int or (type(tb) is float and isfinite(tb)))
+            ):
+                raise _Invalid
+            if prio and not (issuperset(prio) and all(map(_is_number, prio.values()))):
+                raise _Invalid
+        except (_Invalid, TypeError):
+            _diagnose_applicant(pos, app, known, seen)
+        seen_add(aid)
 
-    _check_references(
-        [u["id"] for u in units],
-        [u["capacity"] for u in units],
-        [a["id"] for a in applicants],
-        [a["choices"] for a in applicants],
-        [a["priority"] for a in applicants],
-        [a["tiebreak"] for a in applicants],
-    )
+
+class _Invalid(Exception):
+    pass
+
+
+def _diagnose_applicant(pos: int, app: object, known: set[str], seen: set[str]) -> NoReturn:
+    """Raise the InstanceError naming the first problem of one applicant."""
+    where = f"applicants[{pos}]"
+    if not isinstance(app, dict):
+        raise InstanceError(f"{where} must be an object")
+    for name in _APPLICANT_FIELDS:
+        if name not in app:
+            raise InstanceError(f"{where}: missing field '{name}'")
+    aid = app["id"]
+    if not isinstance(aid, str) or not aid:
+        raise InstanceError(f"{where}: id must be a non-empty string, got {_describe(aid)}")
+    if aid in seen:
+        raise InstanceError(f"duplicate applicant id '{aid}'")
+    where = f"applicant '{aid}'"
+    if not isinstance(app["age_group"], str):
+        raise InstanceError(
+            f"{where}: age_group must be a string, got {_describe(app['age_group'])}"
+        )
+    chs = app["choices"]
+    if not isinstance(chs, list) or not all(isinstance(c, str) for c in chs):
+        raise InstanceError(f"{where}: choices must be a list of unit id strings")
+    seen_choices: set[str] = set()
+    for c in chs:
+        if c not in known:
+            raise InstanceError(f"{where}: unknown unit '{c}' in choices")
+        if c in seen_choices:
+            raise InstanceError(f"{where}: unit '{c}' appears twice in choices")
+        seen_choices.add(c)
+    prio = app["priority"]
+    if not isinstance(prio, dict):
+        raise InstanceError(f"{where}: priority must be an object of unit id -> number")
+    for unit_id, value in prio.items():
+        if not _is_number(value):
+            raise InstanceError(
+                f"{where}: priority at '{unit_id}' must be a finite number, got {_describe(value)}"
+            )
+        if unit_id not in known:
+            raise InstanceError(f"{where}: unknown unit '{unit_id}' in priority")
+    if not _is_number(app["tiebreak"]):
+        raise InstanceError(
+            f"{where}: tiebreak must be a finite number, got {_describe(app['tiebreak'])}"
+        )
+    raise InstanceError(f"{where}: invalid")  # pragma: no cover - the fast path agreed
 
 
 def _check_references(

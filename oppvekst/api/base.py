@@ -71,7 +71,10 @@ def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path")]
+        # ninja's loc is e.g. ["body", "payload", "identity_number"]: keep the field path.
+        loc = [str(p) for p in err.get("loc", [])]
+        if loc and loc[0] in ("query", "body", "path", "header"):
+            loc = loc[2:] if loc[0] == "body" and len(loc) > 2 else loc[1:]
         fields[".".join(loc) or "request"] = str(err.get("msg", "invalid"))
     return api.create_response(
         request,

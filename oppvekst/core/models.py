@@ -275,3 +275,22 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class IdempotencyRecord(models.Model):
+    """A submission's idempotency key: a repeat of the same submission returns the first
+    result instead of doing the change twice (DESIGN.md house rules)."""
+
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)
+    user_id = models.BigIntegerField()
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "user_id", "key"], name="idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -3,13 +3,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Header, Query, Router, Schema
+from pydantic import Field, field_validator
 
 from oppvekst.access import audit
+from oppvekst.access.policy import can
 from oppvekst.api.base import actor, page_of
+from oppvekst.core.idempotency import once
 from oppvekst.people import selectors
+from oppvekst.people.services import child_register, identity_error
 
 router = Router(tags=["children"])
 
@@ -84,3 +88,47 @@ def get_child(request: HttpRequest, child_id: int) -> dict[str, Any]:
     view = selectors.child_detail(a, child_id)
     audit.record(a, "child.read", [child_id], request=request)
     return view.as_dict()
+
+
+class ChildIn(Schema):
+    identity_number: str = Field(min_length=1, max_length=13)
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    birth_date: dt.date | None = None
+    street_address: str = Field("", max_length=150)
+    postal_code: str = Field("", max_length=4)
+    postal_town: str = Field("", max_length=60)
+    guardian_identity_number: str = Field("", max_length=13)
+
+    @field_validator("identity_number")
+    @classmethod
+    def _valid_identity_number(cls, value: str) -> str:
+        value = "".join(value.split())
+        problem = identity_error(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+
+@router.post(
+    "/children",
+    response={201: ChildOut, 200: ChildOut},
+    summary="Register a child (sector office). Idempotent with an Idempotency-Key header.",
+)
+def create_child(
+    request: HttpRequest,
+    payload: ChildIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> tuple[int, dict[str, Any]]:
+    a = actor(request)
+    if not can(a, "child.create"):
+        raise PermissionDenied
+    municipality_id = sorted(a.ids("municipality_id", ["caseworker"]))[0]
+    child_id, created = once(
+        scope="child_register",
+        key=idempotency_key,
+        user_id=request.auth.user_id,  # type: ignore[attr-defined]
+        change=lambda: child_register(municipality_id=municipality_id, **payload.dict()).pk,
+    )
+    audit.record(a, "child.create", [child_id], request=request)
+    return (201 if created else 200), selectors.child_detail(a, child_id).as_dict()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst.access import audit
 from oppvekst.access.models import AuditEvent
 from oppvekst.access.policy import actor_for_request, can
-from oppvekst.errors import NotFoundError
+from oppvekst.core.idempotency import once
+from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people import selectors
+from oppvekst.people.forms import ChildRegisterForm
 from oppvekst.people.models import Person
+from oppvekst.people.services import child_register
 
 PAGE_SIZE = 25
 
@@ -57,6 +60,7 @@ def children_list(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "has_previous": page > 1,
             "has_next": page < pages,
+            "can_register": can(actor, "child.create"),
         },
     )
 
@@ -108,4 +112,41 @@ def child_access_log(request: HttpRequest, child_id: int) -> HttpResponse:
             "page": page,
             "has_next": len(rows) == 50,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def child_register_page(request: HttpRequest) -> HttpResponse:
+    """The sector office registers a child the population register has not delivered yet."""
+    _login_required(request)
+    actor = actor_for_request(request)
+    if not can(actor, "child.create"):
+        raise PermissionDenied
+    form = ChildRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        municipality_id = sorted(actor.ids("municipality_id", ["caseworker"]))[0]
+        try:
+            child_id, _created = once(
+                scope="child_register",
+                key=data["idempotency_key"],
+                user_id=request.user.pk,
+                change=lambda: (
+                    child_register(
+                        municipality_id=municipality_id,
+                        **{k: v for k, v in data.items() if k != "idempotency_key"},
+                    ).pk
+                ),
+            )
+        except DomainError as exc:
+            for field, message in exc.fields.items():
+                form.add_error(field if field in form.fields else None, str(message))
+            if not exc.fields:
+                form.add_error(None, str(exc.message))
+        else:
+            audit.record(actor, "child.create", [child_id], request=request)
+            return redirect("child_detail", child_id=child_id)
+    return render(
+        request, "people/child_register.html", {"form": form}, status=400 if form.errors else 200
     )

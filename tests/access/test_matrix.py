@@ -3,8 +3,10 @@ object. A new endpoint without an entry here fails `test_every_endpoint_has_a_ru
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.util
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from oppvekst.access.services import service_token_create
 from oppvekst.api.base import api
 from oppvekst.demo.models import DemoPersona
+from oppvekst.people.identity import make_number
 from oppvekst.placements.models import Placement
 from tests.access.personas import PERSONAS, Objects, child, fet_child, objects_for
 
@@ -37,6 +40,7 @@ PAGE_RULES: dict[str, str] = {
     "logout/": "post-public",
     "i18n/setlang/": "post-public",
     "barn/": "children_search",
+    "barn/ny/": "child_create",
     "barn/<int:child_id>/": "child_own_other",
     "barn/<int:child_id>/innsyn/": "child_log",
     "admin/": "admin_site",
@@ -48,6 +52,7 @@ API_RULES: dict[tuple[str, str], str] = {
     ("GET", "/me"): "all",
     ("GET", "/children"): "list_children",
     ("GET", "/children/{child_id}"): "child_own_other",
+    ("POST", "/children"): "child_create",
     ("GET", "/units"): "all",
     ("GET", "/units/{unit_id}"): "unit_own_other",
     ("GET", "/groups"): "all",
@@ -137,6 +142,7 @@ def _page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]
     yield "healthz", "GET", "/healthz", True
     yield "login/", "GET", "/login/", True
     yield "barn/", "GET", "/barn/", slug in STAFF_SEARCH
+    yield "barn/ny/", "GET", "/barn/ny/", slug == "caseworker"
     if objs.own_child is not None:
         yield "barn/<int:child_id>/", "GET", f"/barn/{objs.own_child}/", True
         yield (
@@ -172,8 +178,15 @@ def _api_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, bool]]:
     other_group = _group_of(fet_child())
     assert other_group is not None
     yield "/groups/{group_id}", f"/api/v1/groups/{other_group}", False
+    yield "POST /children", "/api/v1/children", slug == "caseworker"
     for ext in EXTENSIONS:
         yield from ext.api_cases(slug, objs)
+
+
+def _new_child(slug: str) -> dict[str, str]:
+    birth = dt.date(2022, 1, 1) + dt.timedelta(days=PERSONAS.index(slug))
+    number = next(n for i in range(500, 999) if (n := make_number(birth, i, synthetic=True)))
+    return {"identity_number": number, "first_name": "Ny", "last_name": slug}
 
 
 def _allowed(status: int) -> bool:
@@ -197,7 +210,11 @@ def test_authorization_matrix(capsys: pytest.CaptureFixture[str]) -> None:
         headers = _token(slug)
         anonymous = Client()
         for op, url, expected in _api_cases(slug, objs):
-            response = anonymous.get(url, **headers)
+            if op.startswith("POST "):
+                body = json.dumps(_new_child(slug))
+                response = anonymous.post(url, body, content_type="application/json", **headers)
+            else:
+                response = anonymous.get(url, **headers)
             cases += 1
             if _allowed(response.status_code) != expected:
                 unexpected.append(f"{slug} GET {url} -> {response.status_code} ({op})")

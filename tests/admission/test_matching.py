@@ -453,3 +453,43 @@ def test_huge_integer_tiebreaks_keep_their_exact_order() -> None:
     units = [unit("K1", under3=1)]
     applicants = [app("A1", ["K1"], tiebreak=2**60 + 1), app("A2", ["K1"], tiebreak=2**60)]
     assert solve_dicts(units, applicants).assignments == {"A1": None, "A2": "K1"}
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(["K1", "K2", "A1", "under3", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["K1", "K2", "under3", "x"]), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(instances(max_applicants=4), st.data())
+def test_validator_reports_any_corruption_as_instance_error(instance: Instance, data: Any) -> None:
+    units, applicants = instance
+    doc: dict[str, Any] = {"units": units, "applicants": applicants}
+    # Replace one node anywhere in the document with an arbitrary JSON value.
+    paths: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in list(items):
+            paths.append((node, k))
+            if isinstance(v, dict | list):
+                walk(v)
+
+    walk(doc)
+    parent, k = data.draw(st.sampled_from(paths))
+    parent[k] = data.draw(JSON_VALUES)
+    try:
+        validate_instance(doc)
+    except InstanceError as exc:
+        assert "\n" not in str(exc)
+        return
+    result = solve_dicts(doc["units"], doc["applicants"])  # valid after all: must solve
+    assert violations(doc["units"], doc["applicants"], result.assignments) == []

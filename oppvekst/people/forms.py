@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oppvekst.people.models import validate_identity_number
+
+
+class ChildRegisterForm(forms.Form):
+    identity_number = forms.CharField(
+        label=_("Fødselsnummer eller D-nummer"),
+        max_length=13,
+        validators=[validate_identity_number],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    first_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    last_name = forms.CharField(label=_("Etternavn"), max_length=100)
+    birth_date = forms.DateField(
+        label=_("Fødselsdato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    street_address = forms.CharField(label=_("Adresse"), max_length=150, required=False)
+    postal_code = forms.CharField(label=_("Postnummer"), max_length=4, required=False)
+    postal_town = forms.CharField(label=_("Poststed"), max_length=60, required=False)
+    guardian_identity_number = forms.CharField(
+        label=_("Foresattes fødselsnummer (valgfritt)"), max_length=13, required=False
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean_identity_number(self) -> str:
+        return "".join(self.cleaned_data["identity_number"].split())
