@@ -16,10 +16,13 @@ Input::
 
 Required: ``month``, ``municipality.zone``, ``children``; per child ``id``, ``birth_date``,
 ``service`` and ``weekly_hours``; ``place_percent`` for kindergarten; ``grade`` and
-``list_price_nok`` for SFO. Optional: ``household_income_nok`` (needed when
-``reduced_fee_granted`` is true), ``reduced_fee_granted`` (default false), per child
-``delayed_school_start`` (default false) and ``food_nok`` (kost; accepted but never part of the
-output). Numbers may have at most two decimals.
+``list_price_nok`` for SFO. Optional: ``household_income_nok`` (needed when a grant is true),
+``reduced_fee_granted`` (default false: the 6 % income-based reduction only),
+``free_core_hours_granted`` (default false: free core hours, gratis kjernetid, its own grant,
+still subject to the age rule and the income threshold), per child ``delayed_school_start``
+(default false) and ``food_nok`` (kost; accepted but never part of the output). Numbers may have
+at most two decimals. The example above prints ``"fee_nok": "1200.00"`` for ``a`` (the 6 % cap of
+450 000 is above the maximum price; free core hours were not granted) and ``981.82`` for ``c``.
 
 Output: ``{"children": {id: {"fee_nok", "lines": [{"rule", "amount_nok", "source"}]}},
 "total_nok"}``, parent fee only, amounts as strings with two decimals.
@@ -191,6 +194,13 @@ def parse_household(data: Any) -> tuple[YearMonth, Household]:
         raise InputError("reduced_fee_granted must be true or false")
     if granted and income is None:
         raise InputError("household_income_nok is required when reduced_fee_granted is true")
+    core_granted = data.get("free_core_hours_granted")
+    if core_granted is None:
+        core_granted = False
+    elif not isinstance(core_granted, bool):
+        raise InputError("free_core_hours_granted must be true or false")
+    if core_granted and income is None:
+        raise InputError("household_income_nok is required when free_core_hours_granted is true")
 
     raw_children = _required(data, "children", "")
     if not isinstance(raw_children, list):
@@ -205,7 +215,11 @@ def parse_household(data: Any) -> tuple[YearMonth, Household]:
         children.append(child)
     try:
         household = Household(
-            zone=zone, children=tuple(children), income_ore=income, reduced_fee_granted=granted
+            zone=zone,
+            children=tuple(children),
+            income_ore=income,
+            reduced_fee_granted=granted,
+            free_core_hours_granted=core_granted,
         )
     except ValueError as exc:  # pragma: no cover - the checks above come first
         raise InputError(str(exc)) from None

@@ -15,13 +15,19 @@ this order:
 1. Maximum price for the municipality's zone and the month (§ 1; norway.md § 2.2), spread over
    the billed months (annual cap = 11 monthly caps; July unbilled by default, § 2.6).
 2. Part-time place: the price in proportion to the place share (§ 2; norway.md § 1.6/2.1).
-3. Income cap when a reduction is granted: a full-time place costs at most 6 % of household
-   income per year, i.e. ``min(max price, income * 6 % / 11)`` a month, times the place share
-   (§ 3; norway.md § 2.4).
-4. Free core hours when granted, household income below the threshold and the child is 2-5
-   (or has delayed school start): ``price * max(0, hours - 20) / hours`` (§ 3; norway.md § 2.5).
-   Hægebostad [B]: the core-time reduction is computed on the income-graded price, so step 3
-   comes before step 4.
+3. Income cap when a reduced fee is granted (``Household.reduced_fee_granted``): a full-time
+   place costs at most 6 % of household income per year, i.e. ``min(max price, income * 6 % /
+   11)`` a month, times the place share (§ 3; norway.md § 2.4).
+4. Free core hours (gratis kjernetid) when they are granted (``Household.free_core_hours_granted``),
+   household income is below the threshold and the child is 2-5 (or has delayed school start):
+   ``price * max(0, hours - 20) / hours`` (§ 3; norway.md § 2.5). Hægebostad [B]: the core-time
+   reduction is computed on the income-graded price, so step 3 comes before step 4.
+
+   The two are separate grants (decided by the project lead for the quote contract): a household
+   applies for each on its own, and a granted reduced fee alone gives only the 6 % cap. So the
+   issue's example (income 450 000, reduced fee granted, a 4-year-old in a 45 h place, Sep 2025)
+   pays 1 200.00: 6 % of 450 000 / 11 = 2 454.55 is above the maximum price, and free core hours
+   were not granted. With ``free_core_hours_granted`` as well it would pay 1 200 * 25 / 45.
 5. Sibling discount (§ 3; norway.md § 2.3) on the price left after steps 3-4. norway.md § 2.5
    lists the order as open ([?]) and § 8 point 6 as a point to verify. We apply it last because
    (a) it reproduces the worked example (Tusenbein 1 Aug 2025: 1 200 / 2 040 / 2 040), which any
@@ -173,14 +179,18 @@ class Household:
     """The children who live together permanently (norway.md § 2.3) and the household's income.
 
     ``income_ore``: combined personinntekt and taxable kapitalinntekt per year (§ 2.4).
-    ``reduced_fee_granted``: the municipality's decision on income-graded payment and free core
-    hours (granted per kindergarten year on application); needs ``income_ore``.
+    ``reduced_fee_granted``: the municipality's decision on income-graded payment, the 6 % cap
+    (kindergarten and SFO grades 1-4; granted per kindergarten year on application).
+    ``free_core_hours_granted``: the separate decision on free core hours (gratis kjernetid,
+    kindergarten only), still subject to the age rule and the income threshold.
+    Either grant needs ``income_ore``.
     """
 
     zone: str
     children: tuple[Child, ...]
     income_ore: int | None = None
     reduced_fee_granted: bool = False
+    free_core_hours_granted: bool = False
 
     def __post_init__(self) -> None:
         if self.zone not in ZONES:
@@ -189,6 +199,8 @@ class Household:
             raise ValueError("household income must not be negative")
         if self.reduced_fee_granted and self.income_ore is None:
             raise ValueError("a granted reduction needs the household income")
+        if self.free_core_hours_granted and self.income_ore is None:
+            raise ValueError("granted free core hours need the household income")
         ids = [child.id for child in self.children]
         if len(set(ids)) != len(ids):
             raise ValueError("child ids must be unique within the household")
@@ -203,6 +215,7 @@ def quote(household: Household, month: YearMonth, rules: RuleBook | None = None)
     children = household.children
     results: list[ChildQuote | None] = [None] * len(children)
     granted = household.reduced_fee_granted
+    core_granted = household.free_core_hours_granted
     income = household.income_ore or 0
     kindergarten: list[tuple[int, date, int, list[Line]]] = []
     total = food_total = 0
@@ -238,6 +251,7 @@ def quote(household: Household, month: YearMonth, rules: RuleBook | None = None)
                     if new < price:
                         lines.append(_new_tuple(Line, (rule, new - price)))
                         price = new
+            if core_granted:
                 # § 3 (norway.md § 2.5): 20 free hours a week, on the income-graded price.
                 rule = mr.kg_core_rule
                 if rule is not None and price and income < mr.kg_core_threshold_ore:

@@ -1,11 +1,2 @@
-from django.contrib import admin
-
-from oppvekst.placements.models import Placement
-
-
-@admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
-    list_display = ("child", "unit", "service", "place_percent", "valid_from", "valid_to")
-    list_filter = ("service", "municipality")
-    raw_id_fields = ("child", "unit", "group")
-    list_select_related = ("child", "unit")
+# Placements are children's data: they are changed through the admission and placement pages,
+# under the access policy and the audit trail, not in the configuration admin.

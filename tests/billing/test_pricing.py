@@ -67,6 +67,7 @@ def run(
     zone: str = "standard",
     income: int | None = None,
     granted: bool = False,
+    core: bool = False,
     rules: RuleBook | None = None,
 ) -> Quote:
     household = Household(
@@ -74,6 +75,7 @@ def run(
         children=children,
         income_ore=None if income is None else income * 100,
         reduced_fee_granted=granted,
+        free_core_hours_granted=core,
     )
     return quote(household, YearMonth.parse(month), rules or default_rules())
 
@@ -225,28 +227,30 @@ def test_income_cap_on_a_part_time_place_is_proportional() -> None:
 
 
 def test_free_core_hours_take_20_of_the_weekly_hours() -> None:
-    result = run("2025-09", kg(hours=45), income=450_000, granted=True)
+    result = run("2025-09", kg(hours=45), income=450_000, core=True)
     assert fee(result) == "666.67"  # 1 200 * 25 / 45
     assert rules_of(result)[-1] == "kg.core_hours.2025-08"
 
 
 def test_child_using_only_the_free_core_hours_pays_nothing() -> None:
-    assert fee(run("2025-09", kg(percent=50, hours=20), income=450_000, granted=True)) == "0.00"
+    assert fee(run("2025-09", kg(percent=50, hours=20), income=450_000, core=True)) == "0.00"
 
 
 def test_free_core_hours_on_a_part_time_place() -> None:
-    assert fee(run("2025-09", kg(percent=75, hours=30), income=450_000, granted=True)) == "300.00"
+    assert fee(run("2025-09", kg(percent=75, hours=30), income=450_000, core=True)) == "300.00"
 
 
 def test_free_core_hours_need_the_grant_and_income_below_the_threshold() -> None:
     assert fee(run("2025-09", kg(), income=450_000)) == "1200.00"
-    assert fee(run("2025-09", kg(), income=700_000, granted=True)) == "1200.00"
+    # The income-based reduction is a grant of its own and does not give free core hours.
+    assert fee(run("2025-09", kg(), income=450_000, granted=True)) == "1200.00"
+    assert fee(run("2025-09", kg(), income=700_000, core=True)) == "1200.00"
 
 
 def test_free_core_hours_threshold_is_dated() -> None:
     # 600 000 is above the Aug 2022 threshold (598 825) and below Aug 2024's (642 700).
-    assert fee(run("2022-09", kg(born=date(2019, 1, 1)), income=600_000, granted=True)) == "3050.00"
-    assert fee(run("2024-09", kg(), income=600_000, granted=True)) == "1111.11"
+    assert fee(run("2022-09", kg(born=date(2019, 1, 1)), income=600_000, core=True)) == "3050.00"
+    assert fee(run("2024-09", kg(), income=600_000, core=True)) == "1111.11"
 
 
 @pytest.mark.parametrize(
@@ -259,29 +263,41 @@ def test_free_core_hours_threshold_is_dated() -> None:
     ],
 )
 def test_free_core_hours_age_counts_from_august_of_the_year(born: date, expected: str) -> None:
-    assert fee(run("2025-09", kg(born=born), income=450_000, granted=True)) == expected
+    assert fee(run("2025-09", kg(born=born), income=450_000, core=True)) == expected
 
 
 def test_free_core_hours_age_changes_in_august_not_january() -> None:
     child = kg(born=date(2024, 1, 1))
-    assert fee(run("2026-06", child, income=450_000, granted=True)) == "1200.00"
-    assert fee(run("2026-08", child, income=450_000, granted=True)) == "666.67"
+    assert fee(run("2026-06", child, income=450_000, core=True)) == "1200.00"
+    assert fee(run("2026-08", child, income=450_000, core=True)) == "666.67"
 
 
 def test_delayed_school_start_keeps_free_core_hours() -> None:
     child = kg(born=date(2019, 6, 1), delayed_school_start=True)
-    assert fee(run("2025-09", child, income=450_000, granted=True)) == "666.67"
+    assert fee(run("2025-09", child, income=450_000, core=True)) == "666.67"
 
 
 def test_free_core_hours_apply_to_the_income_graded_price() -> None:
     # Hægebostad [B]: the income-graded price first, then core time: 1 636.36 * 25 / 45.
-    result = run("2024-09", kg(), income=300_000, granted=True)
+    result = run("2024-09", kg(), income=300_000, granted=True, core=True)
     assert fee(result) == "909.09"
     assert rules_of(result) == [
         "kg.max_price.standard.2024-08",
         "kg.income_cap.2022-08",
         "kg.core_hours.2024-08",
     ]
+
+
+def test_free_core_hours_without_the_income_reduction() -> None:
+    # Core hours alone: no 6 % cap first (200 000 would cap at 1 090.91), then 25 of 45 h paid.
+    result = run("2025-09", kg(), income=200_000, core=True)
+    assert fee(result) == "666.67"
+    assert rules_of(result) == ["kg.max_price.standard.2025-08", "kg.core_hours.2025-08"]
+
+
+def test_free_core_hours_grant_needs_the_income() -> None:
+    with pytest.raises(ValueError, match="income"):
+        Household(zone="standard", children=(kg(),), free_core_hours_granted=True)
 
 
 # -- sibling discount (§ 3; norway.md § 2.3) ---------------------------------------------------
@@ -326,6 +342,7 @@ def test_sibling_discount_comes_after_income_and_core_hours() -> None:
         kg("b", date(2022, 1, 1), percent=100, hours=30),
         income=200_000,
         granted=True,
+        core=True,
     )
     # a: 1 090.91 * 25/45 = 606.06 (full price); b: 1 090.91 * 10/30 = 363.64, less 30 %.
     assert fee(result, "a") == "606.06"

@@ -39,22 +39,21 @@ def test_teacher_sees_own_class(page: Any, demo_server: DemoServer) -> None:
 
 
 def test_api_against_the_running_server(demo_server: DemoServer) -> None:
-    assert requests.get(demo_server.url + "/api/v1/children", timeout=5).status_code == 401
-    guardian = requests.get(
-        demo_server.url + "/api/v1/children", headers=demo_server.token("guardian"), timeout=5
-    ).json()
-    assert guardian["count"] == 3
-    teacher = requests.get(
-        demo_server.url + "/api/v1/children?limit=500",
-        headers=demo_server.token("teacher"),
-        timeout=5,
-    ).json()
-    own = {c["id"] for c in guardian["items"]}
-    for child_id in own:
-        r = requests.get(
-            f"{demo_server.url}/api/v1/children/{child_id}",
-            headers=demo_server.token("teacher"),
-            timeout=5,
-        )
-        assert r.status_code in (200, 404)
-    assert teacher["count"] > 0
+    url = demo_server.url + "/api/v1"
+    assert requests.get(url + "/children", timeout=5).status_code == 401
+    guardian = demo_server.token("guardian")
+    own = requests.get(url + "/children", headers=guardian, timeout=5).json()
+    assert own["count"] == 3
+    own_ids = {c["id"] for c in own["items"]}
+    teacher = demo_server.token("teacher")
+    listed = requests.get(url + "/children?limit=500", headers=teacher, timeout=5).json()
+    groups = {
+        g["id"] for g in requests.get(url + "/groups", headers=teacher, timeout=5).json()["items"]
+    }
+    assert listed["count"] > 0 and groups
+    for child in listed["items"]:
+        detail = requests.get(f"{url}/children/{child['id']}", headers=teacher, timeout=5).json()
+        assert {p["group_id"] for p in detail["placements"]} & groups
+        if child["id"] not in own_ids:
+            r = requests.get(f"{url}/children/{child['id']}", headers=guardian, timeout=5)
+            assert r.status_code in (403, 404)
