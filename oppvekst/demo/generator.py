@@ -161,6 +161,8 @@ class Generator:
             "postal_code": code,
             "postal_town": town,
             "household_key": household,
+            # grunnkrets: municipality number + a 4-digit basic statistical unit
+            "basic_statistical_unit": f"{muni.number}{self.rng.randint(101, 160):04d}",
             "latitude": lat + self.rng.uniform(-0.03, 0.03),
             "longitude": lon + self.rng.uniform(-0.05, 0.05),
         }

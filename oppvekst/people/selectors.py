@@ -133,3 +133,25 @@ def guardian_children(actor: Actor) -> list[Person]:
         .order_by("birth_date")
         .prefetch_related(Prefetch("placements", queryset=active, to_attr="current_placements"))
     )
+
+
+def siblings(child: Person, day: dt.date) -> list[Person]:
+    """Siblings are derived, never stored (issue 2): children who share a guardian with
+    parental responsibility, or who are registered in the same household. Not access-scoped:
+    callers (billing's sibling discount, admission's sibling priority) scope the child first."""
+    guardian_ids = Guardianship.objects.filter(
+        active_q(day), child=child, parental_responsibility=True
+    ).values("guardian_id")
+    shared_guardian = Q(
+        pk__in=Guardianship.objects.filter(
+            active_q(day), guardian_id__in=guardian_ids, parental_responsibility=True
+        ).values("child_id")
+    )
+    same_household = Q(household_key=child.household_key) if child.household_key else Q(pk__in=[])
+    adults_born_before = day.replace(year=day.year - ADULT_AGE_YEARS)
+    return list(
+        Person.objects.filter(shared_guardian | same_household)
+        .filter(birth_date__gt=adults_born_before)
+        .exclude(pk=child.pk)
+        .order_by("birth_date", "pk")
+    )

@@ -555,6 +555,7 @@ kindergarten_children = st.lists(
     specs=kindergarten_children,
     income=st.none() | st.integers(0, 200_000_000),
     granted=st.booleans(),
+    core=st.booleans(),
 )
 def test_a_kindergarten_year_never_costs_more_than_11_maximum_prices(
     start_year: int,
@@ -562,6 +563,7 @@ def test_a_kindergarten_year_never_costs_more_than_11_maximum_prices(
     specs: list[tuple[date, int, int, bool]],
     income: int | None,
     granted: bool,
+    core: bool,
 ) -> None:
     children = tuple(
         Child(
@@ -579,6 +581,7 @@ def test_a_kindergarten_year_never_costs_more_than_11_maximum_prices(
         children=children,
         income_ore=income,
         reduced_fee_granted=granted and income is not None,
+        free_core_hours_granted=core and income is not None,
     )
     rules = default_rules()
     months = [YearMonth(start_year, m) for m in range(8, 13)]
@@ -605,6 +608,7 @@ def test_a_kindergarten_year_never_costs_more_than_11_maximum_prices(
     prices=st.integers(0, 1_000_000),
     income=st.integers(0, 200_000_000),
     granted=st.booleans(),
+    core=st.booleans(),
 )
 def test_fees_are_never_negative(
     month: YearMonth,
@@ -614,6 +618,7 @@ def test_fees_are_never_negative(
     prices: int,
     income: int,
     granted: bool,
+    core: bool,
 ) -> None:
     children = [
         Child(
@@ -637,7 +642,11 @@ def test_fees_are_never_negative(
         for i, grade in enumerate(grades)
     ]
     household = Household(
-        zone=zone, children=tuple(children), income_ore=income, reduced_fee_granted=granted
+        zone=zone,
+        children=tuple(children),
+        income_ore=income,
+        reduced_fee_granted=granted,
+        free_core_hours_granted=core,
     )
     result = quote(household, month)
     assert result.total_ore >= 0

@@ -94,18 +94,14 @@ def test_quote_prints_parent_fee_lines_per_child(
     assert set(result) == {"children", "total_nok"}
     assert list(result["children"]) == ["a", "c"]
     a = result["children"]["a"]
-    # 4-year-old, reduction granted, income under the core-time threshold: 20 of 45 h free.
-    assert a["fee_nok"] == "666.67"
+    # 4-year-old, reduced fee granted: 6 % of 450 000 / 11 = 2 454.55 is above the maximum
+    # price, and free core hours are a grant of their own (not requested here).
+    assert a["fee_nok"] == "1200.00"
     assert a["lines"] == [
         {
             "rule": "kg.max_price.standard.2025-08",
             "amount_nok": "1200.00",
             "source": "FOR-2005-12-16-1478 § 1; maksimalpris etter Stortingets budsjettvedtak",
-        },
-        {
-            "rule": "kg.core_hours.2025-08",
-            "amount_nok": "-533.33",
-            "source": "FOR-2005-12-16-1478 § 3 (gratis kjernetid)",
         },
     ]
     c = result["children"]["c"]
@@ -115,7 +111,23 @@ def test_quote_prints_parent_fee_lines_per_child(
         "sfo.income_cap.grades1_2",
         "sfo.free_hours.grade2",
     ]
-    assert result["total_nok"] == "1648.49"
+    assert result["total_nok"] == "2181.82"
+
+
+def test_quote_gives_free_core_hours_only_when_granted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_quote(tmp_path, capsys, household(free_core_hours_granted=True))
+    assert (code, err) == (0, "")
+    a = json.loads(out)["children"]["a"]
+    assert a["fee_nok"] == "666.67"  # 1 200 * 25 / 45
+    assert a["lines"][-1] == {
+        "rule": "kg.core_hours.2025-08",
+        "amount_nok": "-533.33",
+        "source": "FOR-2005-12-16-1478 § 3 (gratis kjernetid)",
+    }
+    # The SFO child is untouched by the kindergarten-only grant.
+    assert json.loads(out)["children"]["c"]["fee_nok"] == "981.82"
 
 
 def test_quote_reproduces_the_three_sibling_example(
@@ -138,9 +150,9 @@ def test_quote_leaves_food_money_out(tmp_path: Path, capsys: pytest.CaptureFixtu
     code, out, _ = run_quote(tmp_path, capsys, with_child(0, food_nok=489))
     result = json.loads(out)
     assert code == 0
-    assert result["children"]["a"]["fee_nok"] == "666.67"
+    assert result["children"]["a"]["fee_nok"] == "1200.00"
     assert all("food" not in line["rule"] for line in result["children"]["a"]["lines"])
-    assert result["total_nok"] == "1648.49"
+    assert result["total_nok"] == "2181.82"
 
 
 def test_quote_income_and_grant_are_optional(
@@ -157,7 +169,7 @@ def test_quote_reads_stdin(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(EXAMPLE)))
     assert main(["quote", "--input", "-"]) == 0
-    assert json.loads(capsys.readouterr().out)["total_nok"] == "1648.49"
+    assert json.loads(capsys.readouterr().out)["total_nok"] == "2181.82"
 
 
 def test_quote_runs_as_a_process() -> None:
@@ -172,7 +184,7 @@ def test_quote_runs_as_a_process() -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["total_nok"] == "1648.49"
+    assert json.loads(done.stdout)["total_nok"] == "2181.82"
 
 
 # -- bad input: exit 2, one line on stderr naming the problem -----------------------------------
@@ -256,6 +268,7 @@ def test_missing_field_is_rejected(
     [
         (household(household_income_nok="450000"), "household_income_nok"),
         (household(reduced_fee_granted="yes"), "reduced_fee_granted"),
+        (household(free_core_hours_granted=1), "free_core_hours_granted"),
         (household(municipality="standard"), "municipality"),
         (household(children={"a": {}}), "children"),
         (household(children=["a"]), "children[0]"),
@@ -298,6 +311,15 @@ def test_grant_without_income_is_rejected(
 ) -> None:
     payload = without(household(), "household_income_nok")
     assert_bad_input(tmp_path, capsys, payload, "household_income_nok", "reduced_fee_granted")
+
+
+def test_free_core_hours_grant_without_income_is_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload = without(
+        household(reduced_fee_granted=False, free_core_hours_granted=True), "household_income_nok"
+    )
+    assert_bad_input(tmp_path, capsys, payload, "household_income_nok", "free_core_hours_granted")
 
 
 @pytest.mark.parametrize(
