@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.no import orgnr
 
+from oppvekst.dbutils import valid_range_constraint
+
 
 def validate_organisation_number(value: str) -> None:
     if not orgnr.is_valid(value):
@@ -49,10 +51,7 @@ class Municipality(models.Model):
         verbose_name_plural = _("kommuner")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="municipality_valid_range",
-            ),
+            valid_range_constraint("municipality_valid_range"),
             models.CheckConstraint(
                 condition=~Q(succeeded_by=models.F("id")), name="municipality_not_own_successor"
             ),
@@ -239,10 +238,7 @@ class Group(models.Model):
                 | Q(min_age__lte=models.F("max_age")),
                 name="group_age_range",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="group_valid_range",
-            ),
+            valid_range_constraint("group_valid_range"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.dbutils import valid_range_constraint
 from oppvekst.people.identity import InvalidIdentityNumber, parse
 
 IDENTITY_MESSAGES = {
@@ -131,10 +132,7 @@ class Guardianship(models.Model):
             models.CheckConstraint(
                 condition=Q(residence_share_percent__lte=100), name="guardianship_share_max_100"
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="guardianship_valid_range",
-            ),
+            valid_range_constraint("guardianship_valid_range"),
         ]
 
     def __str__(self) -> str:

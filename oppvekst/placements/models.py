@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.dbutils import valid_range_constraint
+
 
 class Service(models.TextChoices):
     KINDERGARTEN = "kindergarten", _("Barnehage")
@@ -54,10 +56,7 @@ class Placement(models.Model):
                 | Q(weekly_hours__gt=0, weekly_hours__lte=60),
                 name="placement_hours_range",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="placement_valid_range",
-            ),
+            valid_range_constraint("placement_valid_range"),
         ]
 
     def __str__(self) -> str:

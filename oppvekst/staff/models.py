@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.dbutils import valid_range_constraint
+
 
 class Position(models.TextChoices):
     PRINCIPAL = "principal", _("Rektor / styrer")
@@ -56,10 +58,7 @@ class Employment(models.Model):
                 condition=Q(unit__isnull=False) | Q(position__in=["caseworker", "system_admin"]),
                 name="employment_unit_required",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="employment_valid_range",
-            ),
+            valid_range_constraint("employment_valid_range"),
         ]
 
     def __str__(self) -> str:
@@ -86,12 +85,7 @@ class GroupAssignment(models.Model):
         verbose_name = _("gruppetilknytning")
         verbose_name_plural = _("gruppetilknytninger")
         indexes = [models.Index(fields=["person", "group"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="assignment_valid_range",
-            )
-        ]
+        constraints = [valid_range_constraint("assignment_valid_range")]
 
     def __str__(self) -> str:
         return f"{self.person} – {self.group} ({self.get_role_display()})"

@@ -4,6 +4,8 @@ database owner (test-suite resets; retention jobs run by a DBA), not for the app
 
 from django.db import migrations
 
+from oppvekst.dbutils import postgres_only_sql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION access_auditevent_append_only() RETURNS trigger AS $$
 BEGIN
@@ -20,16 +22,6 @@ DROP FUNCTION IF EXISTS access_auditevent_append_only();
 """
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("access", "0002_audit_and_tokens")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_only_sql(CREATE, DROP)]

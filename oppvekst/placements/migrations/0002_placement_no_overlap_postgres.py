@@ -4,6 +4,8 @@ if two transactions race past the service-layer check. SQLite serialises writers
 
 from django.db import migrations
 
+from oppvekst.dbutils import postgres_only_sql
+
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 ALTER TABLE placements_placement ADD CONSTRAINT placement_no_overlap
@@ -16,16 +18,6 @@ ALTER TABLE placements_placement ADD CONSTRAINT placement_no_overlap
 DROP = "ALTER TABLE placements_placement DROP CONSTRAINT IF EXISTS placement_no_overlap;"
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("placements", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_only_sql(CREATE, DROP)]
