@@ -683,8 +683,15 @@ class Generator:
             if p.child_id == sfo_child and p.service == Service.SCHOOL
         )
 
+        units_with_children = {p.unit_id for p in self.placements}
+
         def first_employment(match: Callable[[Employment], bool]) -> Employment:
-            return next(e for e in self.employments if match(e))
+            # A persona leads a unit that has children, whatever the scale.
+            return next(
+                e
+                for e in self.employments
+                if match(e) and (e.unit_id is None or e.unit_id in units_with_children)
+            )
 
         contact = next(
             self.employments[e]
