@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field, field_validator
 
 from oppvekst.access import audit
@@ -119,7 +119,7 @@ def create_child(
     request: HttpRequest,
     payload: ChildIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     a = actor(request)
     if not can(a, "child.create"):
         raise PermissionDenied
@@ -131,4 +131,4 @@ def create_child(
         change=lambda: child_register(municipality_id=municipality_id, **payload.dict()).pk,
     )
     audit.record(a, "child.create", [child_id], request=request)
-    return (201 if created else 200), selectors.child_detail(a, child_id).as_dict()
+    return Status(201 if created else 200, selectors.child_detail(a, child_id).as_dict())
