@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
@@ -17,13 +18,13 @@ class DomainError(Exception):
         message: str | Promise,
         *,
         code: str | None = None,
-        fields: dict[str, str | Promise] | None = None,
+        fields: Mapping[str, str | Promise] | None = None,
     ) -> None:
         super().__init__(str(message))
         self.message = message
         if code is not None:
             self.code = code
-        self.fields = fields or {}
+        self.fields: dict[str, str | Promise] = dict(fields or {})
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -131,7 +131,7 @@ def child_register_page(request: HttpRequest) -> HttpResponse:
             child_id, _created = once(
                 scope="child_register",
                 key=data["idempotency_key"],
-                user_id=request.user.pk,
+                user_id=int(request.user.pk or 0),
                 change=lambda: (
                     child_register(
                         municipality_id=municipality_id,
