@@ -23,7 +23,8 @@ Each size runs in fresh subprocesses, so peak memory is per run:
   write).
 * ``matching``: the PyPI package ``matching`` (1.4.3, ``HospitalResident``, resident-optimal)
   on the same instance with one "hospital" per (unit, age group), under a timeout; its result is
-  compared applicant by applicant with ours. Skipped above ``--matching-max`` applicants.
+  compared applicant by applicant with ours. Skipped above ``--matching-max`` applicants
+  (100k; 10k with ``--quick``); at 100k it needs several minutes (default timeout 600 s).
 """
 
 from __future__ import annotations
@@ -376,7 +377,9 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", help="override the sizes")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
-        "--matching-max", type=int, default=100_000, help="largest size for matching"
+        "--matching-max",
+        type=int,
+        help="largest size to run matching on (default 100,000; 10,000 with --quick)",
     )
     parser.add_argument("--matching-timeout", type=float, default=600.0, help="seconds per size")
     parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI runs")
@@ -389,6 +392,8 @@ def main(argv: Sequence[str]) -> int:
         return 0
 
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    if args.matching_max is None:
+        args.matching_max = 10_000 if args.quick else 100_000
     figures: dict[str, Any] = {
         "benchmark": "admission",
         "quick": bool(args.quick),
@@ -416,6 +421,8 @@ def main(argv: Sequence[str]) -> int:
             if target is not None:
                 ours["target_seconds"] = target
                 ours["meets_time_target"] = ours["seconds"] < target
+                # CPU time as well: on a shared box the wall time also counts waiting for a core.
+                ours["meets_time_target_cpu"] = ours["cpu_seconds"] < target
                 all_ok &= ours["meets_time_target"]
             if n in TARGET_PEAK_MB:
                 ours["target_peak_mb"] = TARGET_PEAK_MB[n]

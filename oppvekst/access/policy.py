@@ -17,7 +17,9 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from oppvekst import clock
 from oppvekst.access.roles import Role, roles_for
-from oppvekst.core.models import Group, Unit
+from oppvekst.admission.models import AdmissionRound, Application, Offer, PriorityClaim, Wish
+from oppvekst.billing.models import Invoice, InvoiceRun, ReductionApplication
+from oppvekst.core.models import Group, Municipality, Unit
 from oppvekst.people.models import STRICT_LEVELS, AddressProtection, Person
 from oppvekst.placements.models import Placement
 
@@ -194,6 +196,83 @@ def _audit_unit_read(actor: Actor) -> Q:
     return _reached_by_placement(actor, group_names=set(), unit_names=leaders, caseworker=False)
 
 
+# -- admission (issue 4): applications, claims, rounds, offers --------------------------------
+
+ADMISSION_UNIT_ROLES = {"unit_leader", "private_kindergarten_head"}
+
+
+def _admission_units(actor: Actor) -> set[int]:
+    """Kindergartens and SFOs the actor leads (a school principal is no admission office)."""
+    if "admission_units" not in actor._cache:
+        ids = actor.ids("unit_id", ADMISSION_UNIT_ROLES)
+        actor._cache["admission_units"] = (
+            set(
+                Unit.objects.filter(pk__in=ids, kind__in=["kindergarten", "sfo"]).values_list(
+                    "pk", flat=True
+                )
+            )
+            if ids
+            else set()
+        )
+    units: set[int] = actor._cache["admission_units"]
+    return units
+
+
+def _own_applications(actor: Actor) -> Q:
+    ids = actor.ids("child_id", [GUARDIAN])
+    return Q(child_id__in=ids) if ids else Q(pk__in=[])
+
+
+def _applications_read(actor: Actor) -> Q:
+    """The family (guardians with parental responsibility); the municipality's caseworkers;
+    unit leaders and private kindergarten heads for applicants to their own unit. Staff never
+    see drafts."""
+    staff = Q(municipality_id__in=actor.ids("municipality_id", [CASEWORKER]))
+    units = _admission_units(actor)
+    if units:
+        staff |= Q(Exists(Wish.objects.filter(application=OuterRef("pk"), unit_id__in=units)))
+        staff |= Q(Exists(Offer.objects.filter(application=OuterRef("pk"), unit_id__in=units)))
+    return _own_applications(actor) | (staff & ~Q(status="draft"))
+
+
+def _applications_decide(actor: Actor) -> Q:
+    return Q(municipality_id__in=actor.ids("municipality_id", [CASEWORKER])) & ~Q(status="draft")
+
+
+def _claim_documents(actor: Actor) -> Q:
+    """Claim documents (disability, child welfare) only for the family and the caseworkers."""
+    own = actor.ids("child_id", [GUARDIAN])
+    return Q(application__child_id__in=own) | Q(
+        municipality_id__in=actor.ids("municipality_id", [CASEWORKER])
+    )
+
+
+def _rounds_read(actor: Actor) -> Q:
+    return Q(municipality_id__in=actor.ids("municipality_id", [CASEWORKER])) | Q(
+        municipality_id__in=actor.ids("municipality_id", ADMISSION_UNIT_ROLES)
+    )
+
+
+def _admission_unit_manage(actor: Actor) -> Q:
+    return Q(pk__in=_admission_units(actor), kind__in=["kindergarten", "sfo"]) | Q(
+        municipality_id__in=actor.ids("municipality_id", [CASEWORKER]),
+        kind__in=["kindergarten", "sfo"],
+    )
+
+
+def _offers_read(actor: Actor) -> Q:
+    own = actor.ids("child_id", [GUARDIAN])
+    return (
+        Q(child_id__in=own)
+        | Q(municipality_id__in=actor.ids("municipality_id", [CASEWORKER]))
+        | Q(unit_id__in=_admission_units(actor))
+    )
+
+
+def _admission_work(actor: Actor) -> bool:
+    return CASEWORKER in actor.names() or bool(_admission_units(actor))
+
+
 Rule = Callable[[Actor], Q]
 RULES: dict[str, tuple[type[Model], Rule]] = {
     "child.read_basic": (Person, _children_basic),
@@ -212,6 +291,24 @@ RULES: dict[str, tuple[type[Model], Rule]] = {
             | Q(municipality_id__in=a.ids("municipality_id", [CASEWORKER]))
         ),
     ),
+    # admission (issue 4)
+    "application.create": (Person, lambda a: _own_children(a, [GUARDIAN])),
+    "application.read": (Application, _applications_read),
+    "application.update": (Application, _own_applications),
+    "application.decide": (Application, _applications_decide),
+    "claim.read_document": (PriorityClaim, _claim_documents),
+    "round.read": (AdmissionRound, _rounds_read),
+    "round.manage": (
+        AdmissionRound,
+        lambda a: Q(municipality_id__in=a.ids("municipality_id", [CASEWORKER])),
+    ),
+    "unit.admission_manage": (Unit, _admission_unit_manage),
+    "offer.read": (Offer, _offers_read),
+    "offer.answer": (Offer, lambda a: Q(child_id__in=a.ids("child_id", [GUARDIAN]))),
+    "placement.guardian_change": (
+        Placement,
+        lambda a: Q(child_id__in=a.ids("child_id", [GUARDIAN])),
+    ),
 }
 # Actions without a target object: who may open a capability at all.
 CAPABILITIES: dict[str, Callable[[Actor], bool]] = {
@@ -219,6 +316,8 @@ CAPABILITIES: dict[str, Callable[[Actor], bool]] = {
     "children.search": lambda a: bool(a.names() & (GROUP_ROLES | UNIT_ROLES | {CASEWORKER})),
     "admin.configure": lambda a: SYSTEM_ADMIN in a.names(),
     "child.create": lambda a: CASEWORKER in a.names(),
+    "admission.work": _admission_work,
+    "admission.apply": lambda a: GUARDIAN in a.names(),
 }
 
 
@@ -265,3 +364,116 @@ def allowed_ids(actor: Actor, action: str, ids: Iterable[int]) -> set[int]:
     return set(
         scope(actor, action, model._default_manager.filter(pk__in=ids)).values_list("pk", flat=True)
     )
+
+
+# -- timetables (issue 6) -----------------------------------------------------------------------
+# School leaders edit their school's timetable; the school's staff read its published
+# timetables; guardians read the published timetable of their children's classes.
+
+TIMETABLE_STAFF_ROLES = {"unit_leader", "administrative", "staff"} | GROUP_ROLES
+
+
+def _timetable_edit(actor: Actor) -> Q:
+    return Q(kind="school", pk__in=actor.ids("unit_id", ["unit_leader"]))
+
+
+def _timetable_read(actor: Actor) -> Q:
+    return Q(kind="school", pk__in=actor.ids("unit_id", TIMETABLE_STAFF_ROLES))
+
+
+def _timetable_read_class(actor: Actor) -> Q:
+    q = Q(
+        kind="class", unit__kind="school", unit_id__in=actor.ids("unit_id", TIMETABLE_STAFF_ROLES)
+    )
+    own = actor.ids("child_id", [GUARDIAN, DAILY_CARER])
+    if own:
+        current = Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day),
+            group=OuterRef("pk"),
+            child_id__in=own,
+        )
+        q |= Q(kind="class") & Q(Exists(current))
+    return q
+
+
+RULES.update(
+    {
+        "timetable.edit": (Unit, _timetable_edit),
+        "timetable.read": (Unit, _timetable_read),
+        "timetable.read_class": (Group, _timetable_read_class),
+        "timetable.read_pupil": (Person, lambda a: _own_children(a, [GUARDIAN, DAILY_CARER])),
+    }
+)
+CAPABILITIES.update(
+    {
+        "timetable.view": lambda a: bool(
+            a.names() & (TIMETABLE_STAFF_ROLES | {GUARDIAN, DAILY_CARER})
+        ),
+    }
+)
+
+
+# -- billing (issue 5): invoice runs, invoices, reduced-fee applications -------------------------
+# Caseworkers run billing for their municipality; an invoice is read by its payer (never by the
+# other parent) and the caseworkers; a private kindergarten head reads the reductions the
+# municipality compensates for the own kindergarten.
+
+
+def _billing_municipalities(actor: Actor) -> set[int]:
+    return actor.ids("municipality_id", [CASEWORKER])
+
+
+def _invoices_read(actor: Actor) -> Q:
+    q = Q(municipality_id__in=_billing_municipalities(actor))
+    if actor.person is not None:
+        q |= Q(payer_id=actor.person.pk)
+    return q
+
+
+def _reductions_read(actor: Actor) -> Q:
+    q = Q(municipality_id__in=_billing_municipalities(actor))
+    if actor.person is not None:
+        q |= Q(applicant_id=actor.person.pk)
+    return q
+
+
+def _compensation_read(actor: Actor) -> Q:
+    return Q(kind="kindergarten", owner="private") & (
+        Q(pk__in=actor.ids("unit_id", ["private_kindergarten_head"]))
+        | Q(municipality_id__in=_billing_municipalities(actor))
+    )
+
+
+RULES.update(
+    {
+        "billing.run": (Municipality, lambda a: Q(pk__in=_billing_municipalities(a))),
+        "billing.read_run": (
+            InvoiceRun,
+            lambda a: Q(municipality_id__in=_billing_municipalities(a)),
+        ),
+        "billing.read_invoice": (Invoice, _invoices_read),
+        "billing.read_fees": (
+            Person,
+            lambda a: (
+                _own_children(a, [GUARDIAN])
+                | _reached_by_placement(a, group_names=set(), unit_names=set())
+            ),
+        ),
+        "billing.read_compensation": (Unit, _compensation_read),
+        "reduction.read": (ReductionApplication, _reductions_read),
+        "reduction.decide": (
+            ReductionApplication,
+            lambda a: Q(municipality_id__in=_billing_municipalities(a)),
+        ),
+    }
+)
+CAPABILITIES.update(
+    {
+        "billing.open": lambda a: CASEWORKER in a.names(),
+        "billing.compensation_open": lambda a: bool(
+            a.names() & {CASEWORKER, "private_kindergarten_head"}
+        ),
+        "billing.portal": lambda a: GUARDIAN in a.names(),
+        "reduction.apply": lambda a: GUARDIAN in a.names(),
+    }
+)

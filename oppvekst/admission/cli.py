@@ -133,7 +133,7 @@ def _solve(input_path: Path, output_path: Path) -> None:
     except FileNotFoundError:
         raise _BadInput(f"input file not found: {input_path}") from None
     except OSError as exc:
-        raise _BadInput(f"cannot read input file {input_path}: {exc.strerror}") from None
+        raise _BadInput(f"cannot read input file {input_path}: {exc.strerror or exc}") from None
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
@@ -149,11 +149,12 @@ def _solve(input_path: Path, output_path: Path) -> None:
 
     payload = result.to_json()
     payload["seconds"] = seconds
-    text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    # ensure_ascii: ids may hold anything JSON allows, lone surrogates included.
+    text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
     try:
         _write_atomically(output_path, text + "\n")
     except OSError as exc:
-        raise _BadInput(f"cannot write output file {output_path}: {exc.strerror}") from None
+        raise _BadInput(f"cannot write output file {output_path}: {exc.strerror or exc}") from None
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -20,6 +20,8 @@ from django.db import models, transaction
 
 from oppvekst import clock
 from oppvekst.access.models import User
+from oppvekst.admission.demo import build_admission_demo
+from oppvekst.billing.demo import build_billing_demo
 from oppvekst.core.models import (
     Group,
     GroupKind,
@@ -442,7 +444,8 @@ class Generator:
                     unit=by_pk[school_pk],
                     municipality=muni,
                     kind=GroupKind.CLASS,
-                    name=f"{grade}{'ABCDEFGHIJKLMNOP'[i]}",
+                    # A, B, ... Z; a very large school (scale 10) continues with numbers.
+                    name=f"{grade}{chr(65 + i)}" if i < 26 else f"{grade}-{i + 1}",
                     school_year=school_year,
                     grade=grade,
                     valid_from=start,
@@ -653,6 +656,8 @@ class Generator:
         ]
         self._bulk(GroupAssignment, rows, "assignments")
         self._create_personas(per_muni, groups)
+        build_admission_demo(self.rng, self.scale)
+        build_billing_demo()
         return {"persons": len(self.persons), "placements": len(self.placements)}
 
     def _persona_family(self, muni: Municipality) -> Family:

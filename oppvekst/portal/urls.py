@@ -1,5 +1,41 @@
 """The guardian-facing pages (mounted at /portal/ by oppvekst/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from oppvekst.admission import portal_views
+from oppvekst.billing import portal_views as billing_portal
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", portal_views.home, name="home"),
+    path("soknader/ny/", portal_views.application_new, name="application_new"),
+    path("soknader/<int:application_id>/", portal_views.application_page, name="application"),
+    path("soknader/<int:application_id>/krav/", portal_views.claim_add, name="claim_add"),
+    path(
+        "soknader/<int:application_id>/svar.pdf",
+        portal_views.no_offer_letter,
+        name="no_offer_letter",
+    ),
+    path("tilbud/<int:offer_id>/", portal_views.offer_page, name="offer"),
+    path("tilbud/<int:offer_id>/brev.pdf", portal_views.offer_letter, name="offer_letter"),
+    path("plasser/<int:placement_id>/", portal_views.placement_page, name="placement"),
+    # billing (issue 5): fees, invoices, reduced-fee applications
+    path("betaling/", billing_portal.fees, name="portal_billing_fees"),
+    path(
+        "betaling/faktura/<int:invoice_id>/", billing_portal.invoice, name="portal_billing_invoice"
+    ),
+    path(
+        "betaling/redusert/ny/", billing_portal.reduction_new, name="portal_billing_reduction_new"
+    ),
+    path(
+        "betaling/redusert/<int:application_id>/",
+        billing_portal.reduction_detail,
+        name="portal_billing_reduction",
+    ),
+    path(
+        "betaling/redusert/<int:application_id>/vedtak.pdf",
+        billing_portal.reduction_letter,
+        name="portal_billing_reduction_letter",
+    ),
+]

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -705,57 +706,37 @@ def _resource(r: _Reader, el: _Element, ctx: str, w: float) -> Sequence[Constrai
         kind = "students"
     label = ctx + (f" ({resources[0]})" if resources else "")
     value = _int(el, value_tag)
-    common = {
-        "resource_kind": kind,
-        "resources": resources,
-        "tag": activity_tag,
-        "weight": w,
-        "label": label,
-    }
-    c: ResourceConstraint
-    if cls is MaxDaysPerWeek:
-        c = MaxDaysPerWeek(max_days=value, **common)  # type: ignore[arg-type]
+    extra: dict[str, Any]
+    if cls is MaxDaysPerWeek or cls is IntervalMaxDaysPerWeek:
+        extra = {"max_days": value}
     elif cls is MinDaysPerWeek:
-        c = MinDaysPerWeek(min_days=value, **common)  # type: ignore[arg-type]
-    elif cls is MaxGapsPerWeek:
-        c = MaxGapsPerWeek(max_gaps=value, **common)  # type: ignore[arg-type]
-    elif cls is MaxGapsPerDay:
-        c = MaxGapsPerDay(max_gaps=value, **common)  # type: ignore[arg-type]
-    elif cls is MaxHoursDaily:
-        c = MaxHoursDaily(max_hours=value, **common)  # type: ignore[arg-type]
+        extra = {"min_days": value}
+    elif cls is MaxGapsPerWeek or cls is MaxGapsPerDay:
+        extra = {"max_gaps": value}
+    elif cls is MaxHoursDaily or cls is MaxHoursContinuously:
+        extra = {"max_hours": value}
     elif cls is MinHoursDaily:
-        default_empty = kind == "teacher"
-        c = MinHoursDaily(
-            min_hours=value,  # type: ignore[arg-type]
-            allow_empty_days=_bool(el, "Allow_Empty_Days", default_empty),
-            **common,
-        )
-    elif cls is MaxHoursContinuously:
-        c = MaxHoursContinuously(max_hours=value, **common)  # type: ignore[arg-type]
-    elif cls is IntervalMaxDaysPerWeek:
-        start = r.hour(_text(el, "Interval_Start_Hour"), ctx)
-        end_name = _text(el, "Interval_End_Hour")
-        end = r.hour(end_name, ctx) if end_name else len(r.hours)
-        c = IntervalMaxDaysPerWeek(
-            start_hour=start,
-            end_hour=end,  # type: ignore[arg-type]
-            max_days=value,
-            **common,
-        )
+        # FET's teacher variant always allowed empty days; the students one says so
+        extra = {
+            "min_hours": value,
+            "allow_empty_days": _bool(el, "Allow_Empty_Days", kind == "teacher"),
+        }
     elif cls is MaxSpanPerDay:
-        c = MaxSpanPerDay(
-            max_span=value,  # type: ignore[arg-type]
-            allow_one_day_exception=_bool(el, "Allow_One_Day_Exception_of_Plus_One", False),
-            **common,
-        )
+        extra = {
+            "max_span": value,
+            "allow_one_day_exception": _bool(el, "Allow_One_Day_Exception_of_Plus_One", False),
+        }
     elif cls is MinRestingHours:
-        c = MinRestingHours(
-            min_hours=value,
-            circular=_bool(el, "Circular", False),  # type: ignore[arg-type]
-            **common,
-        )
+        extra = {"min_hours": value, "circular": _bool(el, "Circular", False)}
     else:
-        c = EarlyMaxBeginningsAtSecondHour(max_beginnings=value, **common)  # type: ignore[arg-type]
+        extra = {"max_beginnings": value}
+    if cls is IntervalMaxDaysPerWeek:
+        end_name = _text(el, "Interval_End_Hour")
+        extra["start_hour"] = r.hour(_text(el, "Interval_Start_Hour"), ctx)
+        extra["end_hour"] = r.hour(end_name, ctx) if end_name else len(r.hours)
+    c = cls(
+        resource_kind=kind, resources=resources, tag=activity_tag, weight=w, label=label, **extra
+    )
     return [c]
 
 
@@ -771,6 +752,7 @@ def _act_room(r: _Reader, el: _Element, ctx: str, w: float) -> Sequence[Constrai
     acts = r.act_ids([_text(el, "Activity_Id")], ctx)
     if not acts:
         return []
+    rooms: tuple[str, ...]
     if el.tag == "ConstraintActivityPreferredRoom":
         if _int(el, "Number_of_Real_Rooms", 0) > 0:
             r.unsupported["Virtual rooms"] += 1
@@ -861,23 +843,18 @@ SUPPORTED_TYPES: frozenset[str] = frozenset(
 
 
 def read_locked_solution(doc: FetDocument) -> Solution:
-    """Activities fixed by 100 % single-slot starting-time (and single-room) constraints."""
+    """Activities fixed by 100 % single-slot starting-time (and single-room) constraints, e.g.
+    a FET ``*_data_and_timetable.fet`` file or one written by ``write_fet_with_solution``."""
     inst = doc.instance
     sol = Solution()
     rooms: dict[int, str] = {}
     for c in inst.constraints:
-        if (
-            isinstance(c, PreferredRooms)
-            and c.hard
-            and len(c.rooms) == 1
-            and len(c.activities) == 1
-        ) and "ActivityPreferredRoom" in c.label:
+        if isinstance(c, PreferredRooms) and c.hard and len(c.rooms) == len(c.activities) == 1:
             rooms[c.activities[0]] = c.rooms[0]
     for c in inst.constraints:
         if isinstance(c, PreferredStartingTimes) and c.hard and len(c.slots) == 1:
-            if len(c.activities) == 1 and "ActivityPreferredStartingTime " in c.label + " ":
-                ((d, h),) = c.slots
-                aid = c.activities[0]
+            ((d, h),) = c.slots
+            for aid in c.activities:
                 sol.placements[aid] = Placement(d, h, rooms.get(aid))
     return sol
 
@@ -923,6 +900,39 @@ def _lock_elements(inst: Instance, solution: Solution) -> list[_Element]:
     return out
 
 
+def _lock_key(el: _Element) -> tuple[str, ...]:
+    if el.tag == "ConstraintActivityPreferredStartingTime":
+        return (
+            "time",
+            _text(el, "Activity_Id"),
+            _text(el, "Preferred_Day"),
+            _text(el, "Preferred_Hour"),
+        )
+    return ("room", _text(el, "Activity_Id"), _text(el, "Room"))
+
+
+def _existing_locks(root: _Element) -> set[tuple[str, ...]]:
+    """Active 100 % single-activity time/room constraints already in the file (FET refuses
+    duplicates, so the export does not repeat them)."""
+    out = set()
+    for lst in ("Time_Constraints_List", "Space_Constraints_List"):
+        for c in _constraint_elements(root, lst):
+            if c.tag not in (
+                "ConstraintActivityPreferredStartingTime",
+                "ConstraintActivityPreferredRoom",
+            ):
+                continue
+            if not _bool(c, "Active", True):
+                continue
+            try:
+                if float(_text(c, "Weight_Percentage", "100")) != 100.0:
+                    continue
+            except ValueError:
+                continue
+            out.add(_lock_key(c))
+    return out
+
+
 def _append_to_list(root: _Element, list_tag: str, elements: Iterable[_Element]) -> None:
     lst = root.find(list_tag)
     if lst is None:
@@ -941,7 +951,8 @@ def solution_tree(source: FetDocument | Instance, solution: Solution) -> etree._
         inst = source
         tree = etree.ElementTree(instance_to_fet_root(inst))
     root = tree.getroot()
-    locks = _lock_elements(inst, solution)
+    existing = _existing_locks(root)
+    locks = [e for e in _lock_elements(inst, solution) if _lock_key(e) not in existing]
     _append_to_list(
         root,
         "Time_Constraints_List",
@@ -988,9 +999,9 @@ def instance_to_fet_root(inst: Instance) -> _Element:
     for s in subjects:
         _sub(_sub(sl, "Subject"), "Name", s)
     tl = _sub(root, "Activity_Tags_List")
-    for t in inst.activity_tags:
+    for tag in inst.activity_tags:
         e = _sub(tl, "Activity_Tag")
-        _sub(e, "Name", t)
+        _sub(e, "Name", tag)
         _sub(e, "Printable", "true")
     te = _sub(root, "Teachers_List")
     for t in inst.teachers:
@@ -1007,23 +1018,26 @@ def instance_to_fet_root(inst: Instance) -> _Element:
             ge = _sub(ye, "Group")
             _sub(ge, "Name", g.name)
             _sub(ge, "Number_of_Students", str(g.size))
-            for s in g.subgroups:
+            for sub in g.subgroups:
                 se = _sub(ge, "Subgroup")
-                _sub(se, "Name", s.name)
-                _sub(se, "Number_of_Students", str(s.size))
+                _sub(se, "Name", sub.name)
+                _sub(se, "Number_of_Students", str(sub.size))
     al = _sub(root, "Activities_List")
+    group_total: dict[int, int] = {}
+    for a in inst.activities:
+        if a.group_id:
+            group_total[a.group_id] = group_total.get(a.group_id, 0) + a.duration
     for a in inst.activities:
         e = _sub(al, "Activity")
-        for t in a.teachers:
-            _sub(e, "Teacher", t)
+        for tname in a.teachers:
+            _sub(e, "Teacher", tname)
         _sub(e, "Subject", a.subject)
         for tg in a.tags:
             _sub(e, "Activity_Tag", tg)
-        for s in a.students:
-            _sub(e, "Students", s)
+        for sname in a.students:
+            _sub(e, "Students", sname)
         _sub(e, "Duration", str(a.duration))
-        total = sum(b.duration for b in inst.activities if a.group_id and b.group_id == a.group_id)
-        _sub(e, "Total_Duration", str(total or a.duration))
+        _sub(e, "Total_Duration", str(group_total.get(a.group_id, a.duration)))
         _sub(e, "Id", str(a.id))
         _sub(e, "Activity_Group_Id", str(a.group_id))
         if a.n_students is not None:

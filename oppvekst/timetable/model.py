@@ -543,8 +543,9 @@ class Instance:
             for tg in a.tags:
                 if tags and tg not in tags:
                     raise ModelError(f"activity {a.id} names unknown activity tag {tg!r}")
+        buildings = {b.name for b in self.buildings}
         for r in self.rooms:
-            if r.building and self.buildings and r.building not in {b.name for b in self.buildings}:
+            if r.building and r.building not in buildings:
                 raise ModelError(f"room {r.name!r} names unknown building {r.building!r}")
         for c in self.constraints:
             _validate_constraint(self, c, ids, teachers, sets, rooms)

@@ -30,7 +30,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations, permutations
+from itertools import combinations, pairwise, permutations
 from typing import Literal
 
 from ortools.sat.python import cp_model
@@ -90,8 +90,12 @@ Status = Literal["solved", "unsolved", "infeasible"]
 SCALE = 100
 """Objective units per weight-percent unit: penalty = weight * SCALE * amount."""
 
+RELAX_WEIGHT = 10_000_000
+PACKED = True
+"""Objective units per unit of violation of a hard constraint in relaxed mode."""
+
 Lit = cp_model.IntVar
-LinExpr = cp_model.LinearExprT
+LinExpr = cp_model.LinearExpr | cp_model.IntVar | int
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,9 @@ class SolveOptions:
     """On infeasibility, find the conflicting hard constraints."""
     explain_time_limit: float = 30.0
     log: bool = False
+    relax: bool = False
+    """Move hard constraints (except clashes and availability) into the objective with a huge
+    weight and search for zero violation: often finds timetables faster."""
     symmetry: str = "off"
     """Symmetry breaking among interchangeable activities: "off", "linear" or "clauses"."""
 
@@ -135,6 +142,9 @@ class SolveResult:
     first_solution_seconds: float | None = None
     solutions: int = 0
     soft_penalty: float | None = None
+    """Soft penalty of the solution according to the verifier."""
+    objective: float | None = None
+    """The solver's objective (an upper bound of the soft penalty) in the same units."""
     best_bound: float | None = None
     optimal: bool = False
     conflict: list[str] = field(default_factory=list)
@@ -156,13 +166,26 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     opts = options or SolveOptions()
     t0 = time.monotonic()
     try:
-        builder = _Builder(instance, opts, explain=False)
+        builder = _Builder(instance, opts, explain=False, relax=opts.relax)
         builder.build()
     except _Infeasible as exc:
+        if exc.names:
+            return SolveResult(
+                status="infeasible",
+                solution=None,
+                seconds=time.monotonic() - t0,
+                conflict=sorted(exc.names),
+                message=str(exc),
+            )
         return _explain(instance, opts, t0, str(exc))
     res = builder.run(t0)
     if res.status == "infeasible" and opts.explain:
         return _explain(instance, opts, t0, "the solver proved that no timetable exists")
+    if res.solution is not None:
+        # the objective's auxiliary variables are only bounded from one side, so report the
+        # independent verifier's figure
+        res.objective = res.soft_penalty
+        res.soft_penalty = verify(instance, res.solution)[1]
     return res
 
 
@@ -193,31 +216,49 @@ def explain_infeasibility(inst: Instance, opts: SolveOptions, time_limit: float)
     guards = list(b.guards.items())
     if not guards:
         return []
-    names_by_index = {lit.Index(): name for name, lit in guards}
+    names_by_index = {lit.index: name for name, lit in guards}
 
-    def core(active: Sequence[str], limit: float) -> list[str] | None:
+    def core(active: Sequence[str], limit: float, presolve: bool = False) -> list[str] | None:
         """Solve with only ``active`` guards assumed; the core if infeasible, else None."""
         model = b.model
-        model.ClearAssumptions()
+        model.clear_assumptions()
         lits = [b.guards[n] for n in active]
-        model.AddAssumptions(lits)
+        model.add_assumptions(lits)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.5, limit)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = opts.seed
-        st = solver.Solve(model)
+        # Without presolve the core comes from the search and is small (a presolve proof
+        # of infeasibility would blame every assumption).
+        solver.parameters.cp_model_presolve = presolve
+        st = solver.solve(model)
         if st != cp_model.INFEASIBLE:
             return None
-        idx = solver.SufficientAssumptionsForInfeasibility()
+        idx = solver.sufficient_assumptions_for_infeasibility()
         return [names_by_index[i] for i in idx if i in names_by_index]
 
     all_names = [n for n, _ in guards]
-    found = core(all_names, time_limit * 0.5)
+    found = core(all_names, time_limit * 0.3, presolve=True)
     if found is None:
         return []
-    # Deletion filter: drop members that are not needed, while time remains.
+    if len(found) > len(all_names) // 2:
+        # a presolve proof blames (almost) everything: ask the search for a real core
+        left = time_limit - (time.monotonic() - t0)
+        better = core(found, left * 0.5) if left > 1 else None
+        if better is not None:
+            found = better
     current = list(found)
-    if len(current) <= 40:
+    # Shrink: re-solve with only the core assumed while that keeps getting smaller.
+    for _ in range(5):
+        left = time_limit - (time.monotonic() - t0)
+        if left <= 0.5:
+            break
+        smaller = core(current, min(left / 2, 5.0))
+        if smaller is None or len(smaller) >= len(current):
+            break
+        current = smaller
+    # Deletion filter: drop members that are not needed, while time remains.
+    if len(current) <= 60:
         for name in list(current):
             left = time_limit - (time.monotonic() - t0)
             if left <= 0.2:
@@ -235,10 +276,14 @@ def explain_infeasibility(inst: Instance, opts: SolveOptions, time_limit: float)
 
 
 class _Builder:
-    def __init__(self, inst: Instance, opts: SolveOptions, explain: bool) -> None:
+    def __init__(
+        self, inst: Instance, opts: SolveOptions, explain: bool, relax: bool = False
+    ) -> None:
         self.inst = inst
         self.opts = opts
         self.explain = explain
+        self.relax = relax and not explain
+        self.hard_viol: list[tuple[LinExpr, int]] = []
         self.model = cp_model.CpModel()
         self.H = inst.n_hours
         self.D = inst.n_days
@@ -258,7 +303,7 @@ class _Builder:
             return None
         lit = self.guards.get(name)
         if lit is None:
-            lit = self.model.NewBoolVar(f"g:{name}"[:200])
+            lit = self.model.new_bool_var(f"g:{name}"[:200])
             self.guards[name] = lit
         return lit
 
@@ -267,27 +312,47 @@ class _Builder:
 
     def add(self, ct: cp_model.Constraint, g: Lit | None) -> None:
         if g is not None:
-            ct.OnlyEnforceIf(g)
+            ct.only_enforce_if(g)
 
     def weight(self, c: Constraint) -> int:
-        return max(1, int(round(c.weight * SCALE)))
+        return max(1, round(c.weight * SCALE))
+
+    def strict(self, c: Constraint) -> bool:
+        """Hard and posted as a real constraint (not relaxed into the objective)."""
+        return c.hard and not self.relax
+
+    def penalize(self, v: LinExpr, c: Constraint, per_unit: int = 1) -> None:
+        """Add ``v`` (a violation amount) to the objective with the constraint's weight."""
+        if c.hard:
+            self.obj.append((v, RELAX_WEIGHT * per_unit))
+            self.hard_viol.append((v, per_unit))
+        else:
+            self.obj.append((v, self.weight(c) * per_unit))
+
+    def viol_bool(self, c: Constraint) -> Lit | None:
+        """None for strict constraints, else a new penalised violation boolean."""
+        if self.strict(c):
+            return None
+        v = self.model.new_bool_var("")
+        self.penalize(v, c)
+        return v
 
     def le(self, terms: LinExpr, ub: int, c: Constraint, g: Lit | None, vmax: int = 1000) -> None:
         """``terms <= ub``: hard (guarded) or soft with a penalty per unit over."""
-        if c.hard:
-            self.add(self.model.Add(terms <= ub), g)
+        if self.strict(c):
+            self.add(self.model.add(terms <= ub), g)
         else:
-            v = self.model.NewIntVar(0, vmax, "")
-            self.model.Add(terms <= ub + v)
-            self.obj.append((v, self.weight(c)))
+            v = self.model.new_int_var(0, vmax, "")
+            self.model.add(terms <= ub + v)
+            self.penalize(v, c)
 
     def ge(self, terms: LinExpr, lb: int, c: Constraint, g: Lit | None, vmax: int = 1000) -> None:
-        if c.hard:
-            self.add(self.model.Add(terms >= lb), g)
+        if self.strict(c):
+            self.add(self.model.add(terms >= lb), g)
         else:
-            v = self.model.NewIntVar(0, vmax, "")
-            self.model.Add(terms + v >= lb)
-            self.obj.append((v, self.weight(c)))
+            v = self.model.new_int_var(0, vmax, "")
+            self.model.add(terms + v >= lb)
+            self.penalize(v, c)
 
     # ---- build
 
@@ -302,8 +367,8 @@ class _Builder:
         self._symmetry()
         self._repair_and_hints()
         if self.obj:
-            self.model.Minimize(
-                cp_model.LinearExpr.WeightedSum([e for e, _ in self.obj], [w for _, w in self.obj])
+            self.model.minimize(
+                cp_model.LinearExpr.weighted_sum([e for e, _ in self.obj], [w for _, w in self.obj])
             )
 
     # ---- time domains
@@ -317,6 +382,7 @@ class _Builder:
             allowed[a.id] = {d * H + h for d in range(D) for h in range(H - a.duration + 1)}
         # guarded exclusions in explain mode: (guard name, activity, start)
         self.excluded: list[tuple[str, int, int]] = []
+        self.domain_blame: dict[int, set[str]] = {}
 
         def covered(a: Activity, s: int) -> range:
             return range(s, s + a.duration)
@@ -328,6 +394,7 @@ class _Builder:
             if not bad_set:
                 return
             if hard:
+                self.domain_blame.setdefault(a.id, set()).add(name)
                 if self.explain:
                     self.excluded.extend((name, a.id, s) for s in bad_set)
                 else:
@@ -412,15 +479,19 @@ class _Builder:
                 continue
             s = p.day * H + p.hour
             name = f"locked activity {aid}"
-            bad = [t for t in allowed[aid] if t != s]
+            others = [t for t in allowed[aid] if t != s]
             if self.explain:
-                self.excluded.extend((name, aid, t) for t in bad)
+                self.excluded.extend((name, aid, t) for t in others)
                 if s not in allowed[aid]:
                     raise _Infeasible(f"locked activity {aid} cannot be at its slot")
             else:
                 if s not in allowed[aid]:
-                    raise _Infeasible(f"locked activity {aid} is at a forbidden time")
+                    raise _Infeasible(
+                        f"locked activity {aid} is at a forbidden time",
+                        sorted({name} | self.domain_blame.get(aid, set())),
+                    )
                 allowed[aid] = {s}
+                self.domain_blame.setdefault(aid, set()).add(name)
         # hard same-starting-time groups share one domain
         if not self.explain:
             changed = True
@@ -428,14 +499,21 @@ class _Builder:
                 changed = False
                 for c in inst.constraints:
                     if isinstance(c, SameStartingTime) and c.hard:
-                        common = set.intersection(*(allowed[a] for a in c.activities))
-                        for a in c.activities:
-                            if allowed[a] != common:
-                                allowed[a] = set(common)
+                        common = set.intersection(*(allowed[i] for i in c.activities))
+                        blame = {c.describe()}
+                        for i in c.activities:
+                            blame |= self.domain_blame.get(i, set())
+                        for i in c.activities:
+                            if allowed[i] != common:
+                                allowed[i] = set(common)
+                                self.domain_blame[i] = set(blame)
                                 changed = True
         for a in self.acts:
             if not allowed[a.id]:
-                raise _Infeasible(f"activity {a.id} has no allowed time")
+                raise _Infeasible(
+                    f"activity {a.id} has no allowed time",
+                    sorted(self.domain_blame.get(a.id, set())),
+                )
         self.allowed = {aid: sorted(v) for aid, v in allowed.items()}
 
     def _time_vars(self) -> None:
@@ -443,9 +521,9 @@ class _Builder:
         self.x: dict[int, dict[int, Lit]] = {}
         self.cover: dict[int, dict[int, list[Lit]]] = {}
         for a in self.acts:
-            xs = {s: m.NewBoolVar(f"x{a.id}_{s}") for s in self.allowed[a.id]}
+            xs = {s: m.new_bool_var(f"x{a.id}_{s}") for s in self.allowed[a.id]}
             self.x[a.id] = xs
-            m.AddExactlyOne(xs.values())
+            m.add_exactly_one(xs.values())
             cov: dict[int, list[Lit]] = defaultdict(list)
             for s, lit in xs.items():
                 for t in range(s, s + a.duration):
@@ -456,11 +534,11 @@ class _Builder:
                 if s in xs and w:
                     self.obj.append((xs[s], w))
         for name, aid, s in self.excluded:
-            lit = self.x[aid].get(s)
-            if lit is not None:
+            xl = self.x[aid].get(s)
+            if xl is not None:
                 g = self.guard(name)
                 assert g is not None
-                m.AddBoolOr([g.Not(), lit.Not()])
+                m.add_bool_or([g.negated(), xl.negated()])
         del H
 
     # ---- helpers on time
@@ -490,13 +568,13 @@ class _Builder:
         elif len(lits) == 1:
             res = lits[0]
         else:
-            res = self.model.NewBoolVar("")
+            res = self.model.new_bool_var("")
             if self.explain:
                 for lit in lits:
-                    self.model.AddImplication(lit, res)
-                self.model.Add(res <= sum(lits))
+                    self.model.add_implication(lit, res)
+                self.model.add(res <= sum(lits))
             else:
-                self.model.Add(res == sum(lits))
+                self.model.add(res == sum(lits))
         self._busy_cache[key] = res
         return res
 
@@ -522,28 +600,31 @@ class _Builder:
         for k in kept:
             groups.append((f"no clash for students {sets[k]}", sorted(k)))
         self.clash_groups = groups
-        for name, acts in groups:
-            if len(acts) < 2:
+        for name, ids in groups:
+            if len(ids) < 2:
                 continue
             g = self.guard(name)
-            per_slot = [self.cover_terms(acts, t) for t in range(T)]
+            per_slot = [self.cover_terms(ids, t) for t in range(T)]
             usable = sum(1 for lits in per_slot if lits)
-            hours = sum(self.by_id[a].duration for a in acts)
-            packed = hours == usable
+            hours = sum(self.by_id[i].duration for i in ids)
+            packed = hours == usable and PACKED
             if hours > usable and not self.explain:
+                blame = {name}
+                for aid in ids:
+                    blame |= self.domain_blame.get(aid, set())
                 raise _Infeasible(
-                    f"{name}: {hours} hours do not fit in {usable} free slots", [name]
+                    f"{name}: {hours} hours do not fit in {usable} free slots", sorted(blame)
                 )
             for lits in per_slot:
                 if len(lits) < 2 and not (packed and lits):
                     continue
                 if g is None:
                     if packed:
-                        m.AddExactlyOne(lits)
+                        m.add_exactly_one(lits)
                     else:
-                        m.AddAtMostOne(lits)
+                        m.add_at_most_one(lits)
                 else:
-                    m.Add(sum(lits) <= 1).OnlyEnforceIf(g)
+                    m.add(sum(lits) <= 1).only_enforce_if(g)
 
     # ---- rooms
 
@@ -579,7 +660,7 @@ class _Builder:
                 common = set.intersection(*(r for _, r in hs))
                 if self.explain:
                     common = set.union(*(r for _, r in hs))
-                cands = sorted(common)
+                cands = [*sorted(common)]
                 self.room_hard_names[a.id] = [n for n, _ in hs]
             else:
                 union: set[str] = set()
@@ -627,28 +708,28 @@ class _Builder:
         for aid, cands in self.room_cands.items():
             if aid in self.fixed_room:
                 continue
-            ys = {r: m.NewBoolVar(f"y{aid}_{r}") for r in cands}
+            ys = {r: m.new_bool_var(f"y{aid}_{r}") for r in cands}
             self.y[aid] = ys
-            m.AddExactlyOne(ys.values())
+            m.add_exactly_one(ys.values())
         if self.explain:
             # hard room sets are unioned in explain mode; guard each membership
             for aid, sets in self.room_hard_sets.items():
-                ys = self.y.get(aid)
-                if ys is None:
+                yd = self.y.get(aid)
+                if yd is None:
                     continue
                 for name, rooms in sets:
                     g = self.guard(name)
                     assert g is not None
-                    ok = [lit for r, lit in ys.items() if r in rooms]
-                    m.Add(sum(ok) >= 1).OnlyEnforceIf(g)
+                    ok = [lit for rn, lit in yd.items() if rn in rooms]
+                    m.add(sum(ok) >= 1).only_enforce_if(g)
         fixed_by_room: dict[str, list[int]] = defaultdict(list)
-        for aid, r in self.fixed_room.items():
-            fixed_by_room[r].append(aid)
+        for aid, fr in self.fixed_room.items():
+            fixed_by_room[fr].append(aid)
         flex_by_room: dict[str, list[int]] = defaultdict(list)
-        for aid, ys in self.y.items():
-            for r in ys:
-                if r is not None:
-                    flex_by_room[r].append(aid)
+        for aid, yd in self.y.items():
+            for rn in yd:
+                if rn is not None:
+                    flex_by_room[rn].append(aid)
         for room in sorted(set(fixed_by_room) | set(flex_by_room)):
             g = self.guard(f"no clash for room {room}")
             fixed = fixed_by_room.get(room, [])
@@ -660,10 +741,10 @@ class _Builder:
                     continue
                 terms: list[LinExpr] = list(lits)
                 for aid in flex_here:
-                    wv = m.NewBoolVar("")
-                    m.Add(wv >= sum(self.cover[aid][t]) + self.y[aid][room] - 1)
+                    wv = m.new_bool_var("")
+                    m.add(wv >= sum(self.cover[aid][t]) + self.y[aid][room] - 1)
                     terms.append(wv)
-                ct = m.Add(sum(terms) <= 1)
+                ct = m.add(sum(terms) <= 1)
                 self.add(ct, g)
             # room not available for flexible activities
             for c, bad in self.room_na.get(room, []):
@@ -676,11 +757,11 @@ class _Builder:
                         if not n:
                             continue
                         if c.hard:
-                            ct = m.Add(xl + yl <= 1)
+                            ct = m.add(xl + yl <= 1)
                             self.add(ct, cg)
                         else:
-                            v = m.NewBoolVar("")
-                            m.Add(xl + yl <= 1 + v)
+                            v = m.new_bool_var("")
+                            m.add(xl + yl <= 1 + v)
                             self.obj.append((v, self.weight(c) * n))
         # soft room preferences
         for aid, items in self.room_soft.items():
@@ -690,11 +771,11 @@ class _Builder:
                     if self.fixed_room[aid] not in rooms:
                         self.obj_const += w
                     continue
-                ys = self.y.get(aid)
-                if ys is None:
+                yd = self.y.get(aid)
+                if yd is None:
                     continue
-                for r, lit in ys.items():
-                    if r is None or r not in rooms:
+                for rn, lit in yd.items():
+                    if rn is None or rn not in rooms:
                         self.obj.append((lit, w))
 
     def room_lit(self, aid: int, room: str) -> Lit | int:
@@ -743,8 +824,8 @@ class _Builder:
                 lits = self.cover_terms(c.activities, t)
                 if not lits:
                     continue
-                o = self.model.NewBoolVar("")
-                self.model.Add(sum(lits) <= len(lits) * o)
+                o = self.model.new_bool_var("")
+                self.model.add(sum(lits) <= len(lits) * o)
                 occ.append(o)
             if len(occ) > c.max_slots:
                 self.le(sum(occ), c.max_slots, c, g)
@@ -773,14 +854,11 @@ class _Builder:
             lits = [lit for aid in c.activities for d in window for lit in day_lits[aid][d]]
             if len(lits) < 2:
                 continue
-            if c.hard:
-                if g is None:
-                    m.AddAtMostOne(lits)
-                else:
-                    m.Add(sum(lits) <= 1).OnlyEnforceIf(g)
+            if self.strict(c) and g is None:
+                m.add_at_most_one(lits)
             else:
                 self.le(sum(lits), 1, c, g, vmax=len(c.activities))
-        if c.consecutive_if_same_day and not c.hard:
+        if c.consecutive_if_same_day and not self.strict(c):
             # FET forces activities of the constraint that share a day to be adjacent.
             for a1, a2 in combinations(c.activities, 2):
                 act1, act2 = self.by_id[a1], self.by_id[a2]
@@ -794,7 +872,7 @@ class _Builder:
                         adj.append(self.x[a2][s + act1.duration])
                     if (s - act2.duration) in self.x[a2] and (s - act2.duration) // self.H == d:
                         adj.append(self.x[a2][s - act2.duration])
-                    m.Add(xl + sum(other_day) - sum(adj) <= 1)
+                    m.add(xl + sum(other_day) - sum(adj) <= 1)
 
     def _max_days(self, c: MaxDaysBetween, g: Lit | None) -> None:
         D = self.D
@@ -832,18 +910,16 @@ class _Builder:
                 return self.hour_terms(aid, k)
 
         for other in acts[1:]:
-            v = None if c.hard else m.NewBoolVar("")
-            if v is not None:
-                self.obj.append((v, self.weight(c)))
+            v = self.viol_bool(c)
             for k in keys:
                 e1, e2 = sum(terms(first, k)), sum(terms(other, k))
                 if isinstance(e1, int) and isinstance(e2, int):
                     continue
                 if v is None:
-                    self.add(m.Add(e1 == e2), g)
+                    self.add(m.add(e1 == e2), g)
                 else:
-                    m.Add(e1 - e2 <= v)
-                    m.Add(e2 - e1 <= v)
+                    m.add(e1 - e2 <= v)
+                    m.add(e2 - e1 <= v)
 
     def _follow_starts(self, first: int, s: int, second: int, strict: bool = False) -> list[int]:
         """Starts of ``second`` right after ``first`` (started at ``s``), breaks between ok."""
@@ -866,30 +942,28 @@ class _Builder:
         """``second`` right after ``first``; with ``sel`` only when ``sel`` is true."""
         m = self.model
         v: Lit | None = None
-        if not c.hard and sel is None:
-            v = m.NewBoolVar("")
-            self.obj.append((v, self.weight(c)))
+        if sel is None:
+            v = self.viol_bool(c)
         for s, xl in self.x[first].items():
             nxt = [self.x[second][t] for t in self._follow_starts(first, s, second)]
             rhs: LinExpr = sum(nxt)
             if sel is not None:
                 rhs = rhs + (1 - sel)
             if v is not None:
-                m.Add(xl <= rhs + v)
+                m.add(xl <= rhs + v)
             else:
-                self.add(m.Add(xl <= rhs), g)
+                self.add(m.add(xl <= rhs), g)
 
     def _grouped(self, c: Grouped, g: Lit | None) -> None:
         m = self.model
         acts = c.activities
         orders = list(permutations(acts))
-        sel = [m.NewBoolVar("") for _ in orders]
-        if c.hard:
-            self.add(m.Add(sum(sel) == 1), g)
+        sel = [m.new_bool_var("") for _ in orders]
+        v = self.viol_bool(c)
+        if v is None:
+            self.add(m.add(sum(sel) == 1), g)
         else:
-            v = m.NewBoolVar("")
-            m.Add(sum(sel) + v >= 1)
-            self.obj.append((v, self.weight(c)))
+            m.add(sum(sel) + v >= 1)
         hard_like = Constraint(weight=100.0, label=c.label)
         for o, order in zip(sel, orders, strict=True):
             for i in range(len(order) - 1):
@@ -903,12 +977,11 @@ class _Builder:
             t1 = sum(s * lit for s, lit in self.x[a1].items())
             t2 = sum(s * lit for s, lit in self.x[a2].items())
             big = self.D * H
-            if c.hard:
-                self.add(m.Add(t1 + d1 <= t2), g)
+            v = self.viol_bool(c)
+            if v is None:
+                self.add(m.add(t1 + d1 <= t2), g)
             else:
-                v = m.NewBoolVar("")
-                m.Add(t1 + d1 <= t2 + big * v)
-                self.obj.append((v, self.weight(c)))
+                m.add(t1 + d1 <= t2 + big * v)
             return
         for s, xl in self.x[a1].items():
             d = s // H
@@ -949,14 +1022,11 @@ class _Builder:
                 ]
                 if not later:
                     continue
-                if c.hard:
-                    ct = m.Add(sum(later) == 0).OnlyEnforceIf(xl)
-                    if g is not None:
-                        ct.OnlyEnforceIf([xl, g])
+                v = self.viol_bool(c)
+                if v is None:
+                    m.add(sum(later) == 0).only_enforce_if([xl] if g is None else [xl, g])
                 else:
-                    v = m.NewBoolVar("")
-                    m.Add(sum(later) == 0).OnlyEnforceIf([xl, v.Not()])
-                    self.obj.append((v, self.weight(c)))
+                    m.add(sum(later) == 0).only_enforce_if([xl, v.negated()])
 
     def _max_rooms(self, c: OccupyMaxDifferentRooms, g: Lit | None) -> None:
         m = self.model
@@ -964,17 +1034,18 @@ class _Builder:
         for aid in c.activities:
             if aid in self.fixed_room:
                 rooms[self.fixed_room[aid]].append(1)
-            for r, lit in self.y.get(aid, {}).items():
-                if r is not None:
-                    rooms[r].append(lit)
-        used = []
-        for r, lits in rooms.items():
-            if any(isinstance(lit, int) for lit in lits):
+            for rn, yl in self.y.get(aid, {}).items():
+                if rn is not None:
+                    rooms[rn].append(yl)
+        used: list[LinExpr] = []
+        for lits in rooms.values():
+            if any(isinstance(v, int) for v in lits):
                 used.append(1)
                 continue
-            u = m.NewBoolVar("")
-            for lit in lits:
-                m.AddImplication(lit, u)  # type: ignore[arg-type]
+            u = m.new_bool_var("")
+            for v in lits:
+                assert not isinstance(v, int)
+                m.add_implication(v, u)
             used.append(u)
         if len(used) > c.max_rooms:
             self.le(sum(used), c.max_rooms, c, g)
@@ -982,11 +1053,11 @@ class _Builder:
     def _same_room(self, c: SameRoomIfConsecutive, g: Lit | None) -> None:
         m = self.model
         for a1, a2 in combinations(c.activities, 2):
-            cons = m.NewBoolVar("")
+            cons = m.new_bool_var("")
             for first, second in ((a1, a2), (a2, a1)):
                 for s, xl in self.x[first].items():
                     for t in self._follow_starts(first, s, second, strict=True):
-                        m.Add(cons >= xl + self.x[second][t] - 1)
+                        m.add(cons >= xl + self.x[second][t] - 1)
             rooms = set(self.room_cands.get(a1, [])) | set(self.room_cands.get(a2, []))
             rooms.discard(None)
             for r in rooms:
@@ -1041,9 +1112,9 @@ class _Builder:
             elif cur is None:
                 p = prev
             else:
-                p = m.NewBoolVar("")
-                m.AddImplication(prev, p)
-                m.AddImplication(cur, p)
+                p = m.new_bool_var("")
+                m.add_implication(prev, p)
+                m.add_implication(cur, p)
             out[i] = p
             prev = p
         return out
@@ -1078,19 +1149,19 @@ class _Builder:
                     if isinstance(c, MinHoursDaily) and not c.allow_empty_days:
                         self.ge(0, c.min_hours, c, g)
                     continue
-                act = m.NewBoolVar("")
+                act = m.new_bool_var("")
                 if isinstance(c, MinHoursDaily):
                     if c.allow_empty_days:
-                        m.Add(e <= H * act)
+                        m.add(e <= H * act)
                         self.ge(e - c.min_hours * act, 0, c, g, vmax=H)
                     else:
                         self.ge(e, c.min_hours, c, g, vmax=H)
                 elif isinstance(c, MaxDaysPerWeek):
                     for aid in ids:
                         for lit in self.day_terms(aid, d):
-                            m.AddImplication(lit, act)
+                            m.add_implication(lit, act)
                 else:
-                    m.Add(act <= e)
+                    m.add(act <= e)
                 actives.append(act)
             if isinstance(c, MaxDaysPerWeek) and len(actives) > c.max_days:
                 self.le(sum(actives), c.max_days, c, g, vmax=D)
@@ -1107,8 +1178,8 @@ class _Builder:
                 ]
                 if not lits:
                     continue
-                act = m.NewBoolVar("")
-                m.Add(sum(lits) <= len(lits) * act)
+                act = m.new_bool_var("")
+                m.add(sum(lits) <= len(lits) * act)
                 actives.append(act)
             if len(actives) > c.max_days:
                 self.le(sum(actives), c.max_days, c, g, vmax=D)
@@ -1129,12 +1200,12 @@ class _Builder:
                     p, q, b = pre[i - 1], suf[i + 1], bl[i]
                     if p is None or q is None:
                         continue
-                    if c.hard and c.max_gaps == 0 and isinstance(c, MaxGapsPerDay | MaxGapsPerWeek):
+                    if c.max_gaps == 0:
                         # no gaps at all: p and q imply b
-                        self.add(m.Add(p + q - (b if b is not None else 0) <= 1), g)
+                        self.le(p + q - (b if b is not None else 0), 1, c, g)
                         continue
-                    gap = m.NewBoolVar("")
-                    m.Add(gap >= p + q - 1 - (b if b is not None else 0))
+                    gap = m.new_bool_var("")
+                    m.add(gap >= p + q - 1 - (b if b is not None else 0))
                     day_gaps.append(gap)
                 if isinstance(c, MaxGapsPerDay) and len(day_gaps) > c.max_gaps:
                     self.le(sum(day_gaps), c.max_gaps, c, g, vmax=H)
@@ -1149,7 +1220,7 @@ class _Builder:
             excs = []
             for d in range(D):
                 pre = self._prefix_or(busy[d])
-                exc = m.NewBoolVar("") if c.allow_one_day_exception else None
+                exc = m.new_bool_var("") if c.allow_one_day_exception else None
                 if exc is not None:
                     excs.append(exc)
                 for h in range(H - k):
@@ -1194,9 +1265,9 @@ class _Builder:
                     self.le(lb - e0 - e1, 0, c, g)  # type: ignore[operator]
                 after = [x for x in [b1, *later] if x is not None]
                 if after:
-                    sec = m.NewBoolVar("")
+                    sec = m.new_bool_var("")
                     for lb in after:
-                        m.Add(sec >= lb - e0)
+                        m.add(sec >= lb - e0)
                     seconds.append(sec)
             if len(seconds) > c.max_beginnings:
                 self.le(sum(seconds), c.max_beginnings, c, g, vmax=D)
@@ -1246,18 +1317,18 @@ class _Builder:
             if len(ids) < 2:
                 continue
             ids.sort()
-            for a1, a2 in zip(ids, ids[1:], strict=False):
+            for a1, a2 in pairwise(ids):
                 if self.opts.symmetry == "linear":
                     t1 = sum(s * lit for s, lit in self.x[a1].items())
                     t2 = sum(s * lit for s, lit in self.x[a2].items())
-                    m.Add(t1 + 1 <= t2)
+                    m.add(t1 + 1 <= t2)
                     continue
                 # x[a2, s] -> a1 starts before s
                 earlier: list[Lit] = []
                 for s, lit in sorted(self.x[a2].items()):
                     while len(earlier) < len(self.x[a1]) and sorted(self.x[a1])[len(earlier)] < s:
                         earlier.append(self.x[a1][sorted(self.x[a1])[len(earlier)]])
-                    m.AddBoolOr([lit.Not(), *earlier])
+                    m.add_bool_or([lit.negated(), *earlier])
 
     # ---- repair mode and warm start
 
@@ -1265,7 +1336,7 @@ class _Builder:
         m, H = self.model, self.H
         prev = self.opts.previous
         if prev is not None:
-            w = max(1, int(round(self.opts.change_weight * SCALE)))
+            w = max(1, round(self.opts.change_weight * SCALE))
             for aid, p in prev.placements.items():
                 xs = self.x.get(aid)
                 if xs is None:
@@ -1288,11 +1359,11 @@ class _Builder:
                 if s not in xs:
                     continue
                 for t, lit in xs.items():
-                    m.AddHint(lit, 1 if t == s else 0)
+                    m.add_hint(lit, 1 if t == s else 0)
                 ys = self.y.get(aid)
                 if ys is not None and p.room in ys:
                     for r, lit in ys.items():
-                        m.AddHint(lit, 1 if r == p.room else 0)
+                        m.add_hint(lit, 1 if r == p.room else 0)
 
     # ---- solve
 
@@ -1305,24 +1376,27 @@ class _Builder:
         prm.random_seed = opts.seed
         prm.num_workers = opts.workers or (os.cpu_count() or 1)
         prm.log_search_progress = opts.log
-        if not opts.optimize or not self.obj:
+        if (not opts.optimize or not self.obj) and not self.relax:
             prm.stop_after_first_solution = True
-        cb = _Callback(self, t0, opts.progress)
-        status = solver.Solve(self.model, cb)
+        cb = _Callback(self, t0, opts.progress, stop_when_feasible=not opts.optimize)
+        status = solver.solve(self.model, cb)
         seconds = time.monotonic() - t0
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             sol = self.decode(solver)
-            obj = solver.ObjectiveValue() + self.obj_const if self.obj else self.obj_const
-            bound = solver.BestObjectiveBound() + self.obj_const if self.obj else self.obj_const
+            hv = sum(solver.value(v) * k for v, k in self.hard_viol)
+            obj = solver.objective_value + self.obj_const if self.obj else self.obj_const
+            bound = solver.best_objective_bound + self.obj_const if self.obj else self.obj_const
+            obj -= hv * RELAX_WEIGHT
             return SolveResult(
-                status="solved",
+                status="solved" if hv == 0 else "unsolved",
                 solution=sol,
                 seconds=seconds,
-                first_solution_seconds=cb.first or seconds,
-                solutions=max(1, cb.count),
+                first_solution_seconds=cb.first,
+                solutions=cb.count,
                 soft_penalty=obj / (SCALE * 100),
-                best_bound=bound / (SCALE * 100),
-                optimal=status == cp_model.OPTIMAL,
+                best_bound=None if self.relax else max(0.0, bound / (SCALE * 100)),
+                optimal=status == cp_model.OPTIMAL and hv == 0,
+                message="" if hv == 0 else f"{hv} hard violations left",
             )
         if status == cp_model.INFEASIBLE:
             return SolveResult(
@@ -1342,34 +1416,48 @@ class _Builder:
         H = self.H
         sol = Solution()
         for a in self.acts:
-            start = next(s for s, lit in self.x[a.id].items() if solver.BooleanValue(lit))
+            start = next(s for s, lit in self.x[a.id].items() if solver.boolean_value(lit))
             room: str | None = self.fixed_room.get(a.id)
             ys = self.y.get(a.id)
             if ys is not None:
-                room = next((r for r, lit in ys.items() if solver.BooleanValue(lit)), None)
+                room = next((r for r, lit in ys.items() if solver.boolean_value(lit)), None)
             sol.placements[a.id] = Placement(start // H, start % H, room)
         return sol
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, b: _Builder, t0: float, progress: Callable[[Progress], None] | None) -> None:
+    def __init__(
+        self,
+        b: _Builder,
+        t0: float,
+        progress: Callable[[Progress], None] | None,
+        stop_when_feasible: bool = False,
+    ) -> None:
         super().__init__()
         self.b = b
         self.t0 = t0
         self.progress = progress
+        self.stop_when_feasible = stop_when_feasible
         self.count = 0
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
+        hv = sum(self.value(v) * k for v, k in self.b.hard_viol)
+        if hv:
+            return  # relaxed mode: hard constraints are still violated
         self.count += 1
         now = time.monotonic() - self.t0
         if self.first is None:
             self.first = now
         if self.progress is not None:
             has_obj = bool(self.b.obj)
-            obj = (self.ObjectiveValue() + self.b.obj_const) if has_obj else self.b.obj_const
-            bound = (self.BestObjectiveBound() + self.b.obj_const) if has_obj else obj
-            self.progress(Progress(self.count, obj / (SCALE * 100), bound / (SCALE * 100), now))
+            obj = (self.objective_value + self.b.obj_const) if has_obj else self.b.obj_const
+            bound = (self.best_objective_bound + self.b.obj_const) if has_obj else obj
+            self.progress(
+                Progress(self.count, obj / (SCALE * 100), max(0.0, bound / (SCALE * 100)), now)
+            )
+        if self.stop_when_feasible:
+            self.stop_search()
 
 
 def _constraint_activities(c: Constraint) -> tuple[int, ...]:

@@ -319,17 +319,18 @@ def _amount(
     if isinstance(c, PreferredRooms):
         n = 0
         for aid in c.activities:
-            p = w.pos.get(aid)
-            if p is not None and p.room not in c.rooms:
+            placed = w.pos.get(aid)
+            if placed is not None and placed.room not in c.rooms:
                 n += 1
         return n
     if isinstance(c, HomeRooms):
         n = 0
         for aid in c.activities:
-            p = w.pos.get(aid)
-            if p is None:
+            placed = w.pos.get(aid)
+            if placed is None:
                 continue
-            if p.room is None or (p.room not in c.rooms and p.room not in preferred_rooms[aid]):
+            room = placed.room
+            if room is None or (room not in c.rooms and room not in preferred_rooms[aid]):
                 n += 1
         return n
     if isinstance(c, OccupyMaxDifferentRooms):

@@ -66,7 +66,7 @@ def test_guardian_lists_only_own_children() -> None:
     body = Client().get("/api/v1/children", **_headers("guardian")).json()
     me = Client().get("/api/v1/me", **_headers("guardian")).json()
     assert {c["id"] for c in body["items"]} == {c["id"] for c in me["children"]}
-    assert body["count"] == 3
+    assert body["count"] == 4  # three in kindergarten, SFO, school + the baby (admission demo)
 
 
 def test_pagination_and_validation_errors() -> None:

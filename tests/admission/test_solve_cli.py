@@ -127,6 +127,14 @@ def test_solve_replaces_an_existing_output_file(
     assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["assignments"]
 
 
+def test_any_json_string_is_a_valid_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = modified("applicants.0.id", 'Æøå \ud800 "x"')
+    code, _, err = run(tmp_path, data, capsys)
+    assert (code, err) == (0, "")
+    result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert result["assignments"]['Æøå \ud800 "x"'] == "K1"
+
+
 def test_age_group_without_capacity_is_no_seat_not_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,7 +16,7 @@ def test_guardian_logs_in_and_sees_children_on_a_phone(page: Any, demo_server: D
     login(page, demo_server, "guardian")
     assert page.locator("h1").inner_text().startswith("Hei")
     cards = page.locator("section[aria-labelledby=children-h] .card")
-    assert cards.count() == 3
+    assert cards.count() == 4  # + the baby sibling who can apply (admission demo)
     assert page.get_by_text("SFO", exact=True).count() >= 1
 
 
@@ -43,7 +43,7 @@ def test_api_against_the_running_server(demo_server: DemoServer) -> None:
     assert requests.get(url + "/children", timeout=5).status_code == 401
     guardian = demo_server.token("guardian")
     own = requests.get(url + "/children", headers=guardian, timeout=5).json()
-    assert own["count"] == 3
+    assert own["count"] == 4
     own_ids = {c["id"] for c in own["items"]}
     teacher = demo_server.token("teacher")
     listed = requests.get(url + "/children?limit=500", headers=teacher, timeout=5).json()

@@ -1,0 +1,533 @@
+"""Pages for caseworkers and unit leaders at /opptak/: application queue, claims, rounds with
+capacity, preview and commit, waiting lists, criteria, and the right-to-place report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from oppvekst.access import audit
+from oppvekst.access.policy import Actor, actor_for_request, allowed_ids, can, scope
+from oppvekst.admission import charts, selectors, services
+from oppvekst.admission.models import (
+    AdmissionCriterion,
+    AdmissionRound,
+    AdmissionService,
+    ApplicationStatus,
+    CriterionKind,
+    PriorityClaim,
+    RoundCapacity,
+    RoundKind,
+)
+from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
+from oppvekst.errors import DomainError, NotFoundError
+
+PAGE_SIZE = 25
+PREVIEW_PAGE = 50
+
+
+def _actor(request: HttpRequest, capability: str = "admission.work") -> Actor:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    actor = actor_for_request(request)
+    if not can(actor, capability):
+        raise PermissionDenied
+    return actor
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("side", "1")))
+    except ValueError:
+        return 1
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _municipalities(actor: Actor) -> list[Municipality]:
+    ids = actor.ids("municipality_id", ["caseworker"])
+    return list(Municipality.objects.filter(pk__in=ids).order_by("name"))
+
+
+# -- home: rounds ----------------------------------------------------------------------------
+
+
+def _home_context(actor: Actor, **extra: Any) -> dict[str, Any]:
+    units = list(
+        scope(actor, "unit.admission_manage", Unit.objects.all())
+        .filter(pk__in=actor.ids("unit_id", ["unit_leader", "private_kindergarten_head"]))
+        .order_by("name")
+    )
+    return {
+        "rounds": selectors.rounds_for(actor),
+        "can_manage": bool(_municipalities(actor)),
+        "municipalities": _municipalities(actor),
+        "own_units": units,
+        "counts": selectors.summary_counts(actor),
+        "statuses": ApplicationStatus.choices,
+        "kinds": RoundKind.choices,
+        "services": AdmissionService.choices,
+        "errors": {},
+        "form": {},
+        **extra,
+    }
+
+
+@require_GET
+@never_cache
+def home(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return render(request, "admission/home.html", _home_context(actor))
+
+
+@require_POST
+@never_cache
+def round_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    munis = {m.pk: m for m in _municipalities(actor)}
+    if not munis:
+        raise PermissionDenied
+    form = request.POST
+    muni = munis.get(_int(form.get("municipality")) or 0)
+    if muni is None and len(munis) == 1:
+        muni = next(iter(munis.values()))
+    deadline, start = _date(form.get("deadline")), _date(form.get("start_date"))
+    errors: dict[str, Any] = {}
+    if deadline is None:
+        errors["deadline"] = _("Oppgi søknadsfrist.")
+    if start is None:
+        errors["start_date"] = _("Oppgi oppstartsdato.")
+    if muni is None:
+        errors["municipality"] = _("Velg kommune.")
+    if not errors:
+        assert muni is not None and deadline is not None and start is not None
+        try:
+            rnd = services.round_create(
+                municipality=muni,
+                service=form.get("service", ""),
+                kind=form.get("kind", ""),
+                name=form.get("name", ""),
+                deadline=deadline,
+                start_date=start,
+            )
+        except DomainError as exc:
+            errors = {"form": exc.message, **exc.fields}
+        else:
+            messages.success(request, _("Opptaket er opprettet."))
+            return redirect("admission:round", round_id=rnd.pk)
+    return render(request, "admission/home.html", _home_context(actor, errors=errors, form=form))
+
+
+# -- the application queue -------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    filters = selectors.QueueFilters(
+        search=request.GET.get("q", "")[:100],
+        status=request.GET.get("status", ""),
+        service=request.GET.get("tjeneste", ""),
+        round_id=_int(request.GET.get("runde")),
+        unit_id=_int(request.GET.get("enhet")),
+        pending_claims=request.GET.get("krav") == "1",
+        ordering=request.GET.get("sorter", "-submitted"),
+    )
+    page = _page(request)
+    items, count = selectors.application_queue(
+        actor, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    audit.record(actor, "application.read", [a.child_id for a in items], request=request)
+    pages = max(1, -(-count // PAGE_SIZE))
+    units = list(
+        scope(actor, "unit.read", Unit.objects.filter(kind=UnitKind.KINDERGARTEN))
+        .filter(pk__in=scope(actor, "unit.admission_manage", Unit.objects.all()).values("pk"))
+        .order_by("name")
+        .only("pk", "name")
+    )
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(
+        request,
+        "admission/queue.html",
+        {
+            "applications": items,
+            "count": count,
+            "filters": filters,
+            "page": page,
+            "pages": pages,
+            "has_previous": page > 1,
+            "has_next": page < pages,
+            "query": query.urlencode(),
+            "statuses": ApplicationStatus.choices,
+            "services": AdmissionService.choices,
+            "rounds": selectors.rounds_for(actor),
+            "units": units,
+            "orderings": [
+                ("-submitted", _("Nyeste først")),
+                ("submitted", _("Eldste først")),
+                ("name", _("Navn (A–Å)")),
+                ("-name", _("Navn (Å–A)")),
+                ("birth_date", _("Eldste barn først")),
+                ("-birth_date", _("Yngste barn først")),
+                ("status", _("Status")),
+            ],
+        },
+    )
+
+
+def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str, Any]:
+    app = selectors.application_detail(actor, application_id)
+    claims = list(app.claims.all())
+    documents = allowed_ids(actor, "claim.read_document", [c.pk for c in claims if c.document])
+    return {
+        "app": app,
+        "claims": claims,
+        "documents": documents,
+        "can_decide": can(actor, "application.decide", app),
+        "positions": selectors.wish_positions(app),
+        "outcome": selectors.outcome_for(app),
+        "verify_errors": {},
+        **extra,
+    }
+
+
+@require_GET
+@never_cache
+def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        context = _detail_context(actor, application_id)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    audit.record(actor, "application.read", [context["app"].child_id], request=request)
+    return render(request, "admission/application_detail.html", context)
+
+
+@require_POST
+@never_cache
+def claim_verify(request: HttpRequest, claim_id: int) -> HttpResponse:
+    actor = _actor(request)
+    claim = PriorityClaim.objects.filter(pk=claim_id).select_related("application").first()
+    if claim is None or not can(actor, "application.decide", claim.application):
+        raise Http404
+    decision = request.POST.get("decision", "")
+    errors: dict[str, Any] = {}
+    if decision not in ("approve", "reject"):
+        errors = {"claim": claim.pk, "decision": _("Velg godkjenn eller avslå.")}
+    else:
+        try:
+            assert actor.person is not None
+            services.claim_verify(
+                claim_id=claim.pk,
+                by=actor.person,
+                approve=decision == "approve",
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            errors = {"claim": claim.pk, "form": exc.message, **exc.fields}
+        else:
+            audit.record(actor, "application.decide", [claim.application.child_id], request=request)
+            messages.success(request, _("Vurderingen er lagret, og foresatte er varslet."))
+            return redirect("admission:application", application_id=claim.application_id)
+    context = _detail_context(actor, claim.application_id, verify_errors=errors)
+    return render(request, "admission/application_detail.html", context)
+
+
+@require_GET
+@never_cache
+def claim_document(request: HttpRequest, claim_id: int) -> FileResponse:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    actor = actor_for_request(request)
+    claim = (
+        scope(actor, "claim.read_document", PriorityClaim.objects.all())
+        .select_related("application")
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None or not claim.document:
+        raise Http404
+    audit.record(actor, "claim.read_document", [claim.application.child_id], request=request)
+    content_type = mimetypes.guess_type(claim.document.name)[0] or "application/octet-stream"
+    response = FileResponse(claim.document.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="dokumentasjon-{claim.pk}.{claim.document.name.rsplit(".", 1)[-1]}"'
+    )
+    return response
+
+
+# -- rounds ----------------------------------------------------------------------------------
+
+
+def _round_context(actor: Actor, round_id: int, **extra: Any) -> dict[str, Any]:
+    rnd = selectors.round_detail(actor, round_id)
+    return {
+        "round": rnd,
+        "can_manage": can(actor, "round.manage", rnd),
+        "capacity": selectors.round_capacity(actor, rnd),
+        "age_groups": selectors.age_groups_for(rnd.service),
+        "errors": {},
+        "before_deadline": actor.day <= rnd.deadline,
+        **extra,
+    }
+
+
+def _round_or_404(actor: Actor, round_id: int) -> AdmissionRound:
+    try:
+        return selectors.round_detail(actor, round_id)
+    except NotFoundError as exc:
+        raise Http404 from exc
+
+
+@require_GET
+@never_cache
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    actor = _actor(request)
+    _round_or_404(actor, round_id)
+    return render(request, "admission/round.html", _round_context(actor, round_id))
+
+
+@require_POST
+@never_cache
+def capacity_set(request: HttpRequest, round_id: int) -> HttpResponse:
+    actor = _actor(request)
+    rnd = _round_or_404(actor, round_id)
+    errors: dict[str, Any] = {}
+    manageable = set(
+        scope(
+            actor, "unit.admission_manage", Unit.objects.filter(municipality_id=rnd.municipality_id)
+        ).values_list("pk", flat=True)
+    )
+    changes: list[tuple[int, str, int]] = []
+    for key, value in request.POST.items():
+        if not key.startswith("seats-"):
+            continue
+        try:
+            _prefix, unit_part, group = key.split("-", 2)
+            unit_id, seats = int(unit_part), int(str(value))
+        except ValueError:
+            errors[key] = _("Skriv et helt tall.")
+            continue
+        if unit_id not in manageable:
+            raise Http404
+        changes.append((unit_id, group, seats))
+    if not changes and not errors:
+        errors["form"] = _("Ingen plasser ble sendt inn.")
+    current = {(c.unit_id, c.age_group): c.seats for c in RoundCapacity.objects.filter(round=rnd)}
+    changes = [c for c in changes if current.get((c[0], c[1]), -1) != c[2]]
+    if not errors:
+        try:
+            for unit_id, group, seats in changes:
+                services.round_capacity_set(
+                    round_id=rnd.pk, unit_id=unit_id, age_group=group, seats=seats
+                )
+        except DomainError as exc:
+            errors["form"] = exc.message
+        else:
+            messages.success(request, _("Kapasiteten er lagret."))
+            return redirect("admission:round", round_id=rnd.pk)
+    return render(request, "admission/round.html", _round_context(actor, rnd.pk, errors=errors))
+
+
+def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) -> dict[str, Any]:
+    preview = rnd.preview or {}
+    rows = preview.get("rows", [])
+    only = request.GET.get("vis", "")
+    if only == "uten":
+        rows = [r for r in rows if r[1] is None]
+    elif only == "rett":
+        rows = [r for r in rows if r[1] is None and r[3]]
+    page = _page(request)
+    pages = max(1, -(-len(rows) // PREVIEW_PAGE))
+    shown = rows[(page - 1) * PREVIEW_PAGE : page * PREVIEW_PAGE]
+    from oppvekst.admission.models import Application
+
+    apps = {
+        a.pk: a
+        for a in scope(
+            actor, "application.read", Application.objects.filter(pk__in=[r[0] for r in shown])
+        ).select_related("child")
+    }
+    names = {u["id"]: u["name"] for u in preview.get("units", [])}
+    table = [
+        {
+            "app": apps.get(r[0]),
+            "unit": names.get(r[1]) if r[1] else None,
+            "rank": r[2],
+            "has_right": r[3],
+            "age_group": r[4],
+        }
+        for r in shown
+        if r[0] in apps
+    ]
+    audit.record(actor, "application.read", [row["app"].child_id for row in table], request=request)
+    generated = preview.get("generated_at")
+    return {
+        "round": rnd,
+        "preview": preview,
+        "generated_at": dt.datetime.fromisoformat(generated) if generated else None,
+        "table": table,
+        "chart": charts.wishes_vs_places(preview.get("units", [])),
+        "only": only,
+        "page": page,
+        "pages": pages,
+        "has_previous": page > 1,
+        "has_next": page < pages,
+        "can_manage": can(actor, "round.manage", rnd),
+        "before_deadline": actor.day <= rnd.deadline,
+        "errors": {},
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def round_preview(request: HttpRequest, round_id: int) -> HttpResponse:
+    actor = _actor(request)
+    rnd = _round_or_404(actor, round_id)
+    if not can(actor, "round.manage", rnd):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.round_preview(round_id=rnd.pk)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("admission:preview", round_id=rnd.pk)
+    return render(request, "admission/preview.html", _preview_context(actor, request, rnd))
+
+
+@require_POST
+@never_cache
+def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
+    actor = _actor(request)
+    rnd = _round_or_404(actor, round_id)
+    if not can(actor, "round.manage", rnd):
+        raise Http404
+    errors: dict[str, Any] = {}
+    if request.POST.get("confirm") != "1":
+        errors["confirm"] = _("Bekreft at du har sett over prøvekjøringen.")
+    else:
+        try:
+            assert actor.person is not None
+            result = services.round_commit(round_id=rnd.pk, by=actor.person)
+        except DomainError as exc:
+            errors["form"] = exc.message
+        else:
+            messages.success(
+                request,
+                _("Vedtak er fattet: %(offers)s tilbud er sendt, %(unplaced)s står på venteliste.")
+                % {"offers": result.offers, "unplaced": result.unplaced},
+            )
+            return redirect("admission:round", round_id=rnd.pk)
+    rnd.refresh_from_db()
+    context = _preview_context(actor, request, rnd)
+    context["errors"] = errors
+    return render(request, "admission/preview.html", context)
+
+
+@require_GET
+@never_cache
+def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
+    actor = _actor(request)
+    rnd = _round_or_404(actor, round_id)
+    if not can(actor, "round.manage", rnd):
+        raise Http404
+    rows = selectors.right_to_place_report(rnd)
+    audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
+    return render(request, "admission/right_report.html", {"round": rnd, "rows": rows})
+
+
+# -- units: waiting list and criteria --------------------------------------------------------
+
+
+def _managed_unit(actor: Actor, unit_id: int) -> Unit:
+    unit = scope(actor, "unit.admission_manage", Unit.objects.all()).filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@require_GET
+@never_cache
+def waiting_list(request: HttpRequest, unit_id: int) -> HttpResponse:
+    actor = _actor(request)
+    unit = _managed_unit(actor, unit_id)
+    service = AdmissionService.SFO if unit.kind == UnitKind.SFO else AdmissionService.KINDERGARTEN
+    lists = selectors.waiting_lists(unit, service)
+    audit.record(
+        actor, "application.read", [r.application.child_id for r in lists.rows()], request=request
+    )
+    return render(
+        request,
+        "admission/waiting_list.html",
+        {"unit": unit, "lists": lists, "age_groups": dict(selectors.age_groups_for(service))},
+    )
+
+
+def _criteria_context(actor: Actor, unit: Unit, **extra: Any) -> dict[str, Any]:
+    own = list(AdmissionCriterion.objects.filter(unit=unit).order_by("position"))
+    municipal = list(
+        AdmissionCriterion.objects.filter(
+            municipality_id=unit.municipality_id, unit__isnull=True
+        ).order_by("position")
+    )
+    current = own or (municipal if unit.owner == Owner.MUNICIPAL else [])
+    return {
+        "unit": unit,
+        "own": own,
+        "municipal": municipal,
+        "current": current,
+        "kinds": CriterionKind.choices,
+        "slots": range(1, len(CriterionKind.choices) + 1),
+        "selected": [c.kind for c in current],
+        "errors": {},
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
+    actor = _actor(request)
+    unit = _managed_unit(actor, unit_id)
+    if request.method == "POST":
+        if request.POST.get("form") != "criteria":
+            context = _criteria_context(
+                actor, unit, errors={"form": _("Skjemaet var ufullstendig. Prøv igjen.")}
+            )
+            return render(request, "admission/criteria.html", context)
+        kinds = [
+            request.POST.get(f"kind-{i}", "") for i in range(1, len(CriterionKind.choices) + 1)
+        ]
+        try:
+            services.criteria_set(
+                municipality_id=unit.municipality_id, unit_id=unit.pk, kinds=kinds
+            )
+        except DomainError as exc:
+            context = _criteria_context(actor, unit, errors={"form": exc.message})
+            return render(request, "admission/criteria.html", context)
+        messages.success(request, _("Opptakskriteriene er lagret."))
+        return redirect("admission:criteria", unit_id=unit.pk)
+    return render(request, "admission/criteria.html", _criteria_context(actor, unit))

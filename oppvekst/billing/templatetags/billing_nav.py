@@ -1,0 +1,33 @@
+"""`{% billing_links as links %}`: the billing entries of the main menu for the current user
+(caseworkers: /betaling/; private kindergarten heads: their compensation list; guardians: fees
+in the portal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from oppvekst.access.policy import actor_for_request, can
+from oppvekst.billing.explain import portal_reverse
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def billing_links(context: dict[str, Any]) -> list[dict[str, str]]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return []
+    actor = actor_for_request(request)
+    links = []
+    if can(actor, "billing.open"):
+        links.append({"url": reverse("billing_overview"), "label": _("Foreldrebetaling")})
+    elif can(actor, "billing.compensation_open"):
+        links.append({"url": reverse("billing_compensation_units"), "label": _("Kompensasjon")})
+    if can(actor, "billing.portal"):
+        links.append({"url": portal_reverse("portal_billing_fees"), "label": _("Betaling")})
+    return links

@@ -1,0 +1,823 @@
+"""Changes to timetables: solve jobs, moving and locking lessons, publishing, rules, feeds.
+
+Each service runs in one transaction and locks the timetable or version row it changes, so two
+leaders editing the same draft are serialised; a stale edit (an old `revision`) is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from oppvekst import clock
+from oppvekst.access.models import User
+from oppvekst.access.policy import Actor, can
+from oppvekst.core.models import Group
+from oppvekst.errors import ConflictError, DomainError, NotFoundError
+from oppvekst.people.models import Person
+from oppvekst.staff.models import Employment
+from oppvekst.timetable import model as m
+from oppvekst.timetable.adapters import (
+    Built,
+    build_instance,
+    room_id_of,
+    room_key,
+    solution_from_placements,
+    teacher_key,
+)
+from oppvekst.timetable.models import (
+    CalendarFeed,
+    ConstraintKind,
+    FeedKind,
+    JobMode,
+    JobStatus,
+    LessonPlacement,
+    Room,
+    SolveJob,
+    Timetable,
+    TimetableConstraint,
+    TimetableVersion,
+    VersionStatus,
+)
+from oppvekst.timetable.moves import (
+    Conflict,
+    MoveCheck,
+    Occupancy,
+    broken_activities,
+    check_swap,
+    moved,
+    neighbourhood,
+    swap_partner,
+)
+from oppvekst.timetable.solver import Progress, SolveOptions, SolveResult, solve
+from oppvekst.timetable.verify import Violation, verify
+
+MAX_TIME_LIMIT = 600
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the job row
+FEED_PREFIX = "kal_"
+
+
+class MoveRefused(ConflictError):
+    code = "move_refused"
+
+
+# -- solving -----------------------------------------------------------------------------
+
+
+def solve_job_start(
+    *,
+    timetable: Timetable,
+    user: User | None,
+    mode: str = JobMode.NEW,
+    base_version: TimetableVersion | None = None,
+    time_limit: int = 30,
+    seed: int = 0,
+    workers: int = 0,
+    optimize: bool = True,
+    idempotency_key: str | None = None,
+) -> SolveJob:
+    """Queue a solve. The task starts after the transaction commits (the worker must see the
+    job row); with the immediate backend it runs right there."""
+    fields: dict[str, Any] = {}
+    if not 1 <= time_limit <= MAX_TIME_LIMIT:
+        fields["time_limit"] = _("Tidsgrensen må være mellom 1 og %(max)s sekunder.") % {
+            "max": MAX_TIME_LIMIT
+        }
+    if not 0 <= workers <= 64:
+        fields["workers"] = _("Antall tråder må være mellom 0 (alle) og 64.")
+    if mode not in JobMode.values:
+        fields["mode"] = _("Ukjent måte å legge timeplanen på.")
+    if mode == JobMode.REPAIR and base_version is None:
+        fields["base_version"] = _("Velg versjonen som skal repareres.")
+    if base_version is not None and base_version.timetable_id != timetable.pk:
+        fields["base_version"] = _("Versjonen hører til en annen timeplan.")
+    if fields:
+        raise DomainError(_("Timeplanen kan ikke legges."), code="invalid", fields=fields)
+    if idempotency_key:
+        found = SolveJob.objects.filter(idempotency_key=idempotency_key).first()
+        if found is not None:
+            return found
+    if not timetable.lessons.exists():
+        raise DomainError(
+            _("Timeplanen har ingen timer ennå. Lag grunnlaget først."), code="no_lessons"
+        )
+    try:
+        with transaction.atomic():
+            Timetable.objects.select_for_update().only("pk").get(pk=timetable.pk)
+            running = timetable.jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+            _fail_stale(running)
+            if running.exists():
+                raise ConflictError(
+                    _("En timeplan legges allerede for denne skolen. Vent til den er ferdig."),
+                    code="job_running",
+                )
+            job = SolveJob.objects.create(
+                timetable=timetable,
+                mode=mode,
+                base_version=base_version,
+                time_limit=time_limit,
+                seed=seed,
+                workers=workers,
+                optimize=optimize,
+                idempotency_key=idempotency_key or None,
+                created_by=user,
+                created_at=clock.now(),
+            )
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    except IntegrityError:
+        found = SolveJob.objects.filter(idempotency_key=idempotency_key).first()
+        if found is None:
+            raise
+        return found
+    return job
+
+
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def _fail_stale(jobs: QuerySet[SolveJob]) -> None:
+    """A job the worker never finished (it was stopped) must not block the school forever."""
+    now = clock.now()
+    for job in jobs.all():  # a copy: the caller asks the queryset again afterwards
+        since = job.started_at or job.created_at
+        if since + dt.timedelta(seconds=job.time_limit) + STALE_AFTER < now:
+            SolveJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED,
+                finished_at=now,
+                message="stopped: no result within the time limit and ten minutes",
+            )
+
+
+def _enqueue(job_id: int) -> None:
+    from oppvekst.timetable.tasks import solve_timetable
+
+    solve_timetable.enqueue(job_id)
+
+
+@dataclass
+class _Live:
+    latest: Progress | None = None
+    written: Progress | None = None
+    result: Any = None
+    error: str = ""
+    started: float = field(default_factory=time.monotonic)
+    solutions_before: int = 0
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def solve_job_run(job_id: int) -> str:
+    """The background task: solve, write progress to the job row, store a new draft."""
+    claimed = SolveJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=clock.now()
+    )
+    if not claimed:
+        return "skipped"
+    job = SolveJob.objects.select_related("timetable", "base_version").get(pk=job_id)
+    try:
+        return _solve(job)
+    except Exception:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
+        SolveJob.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED,
+            finished_at=clock.now(),
+            message=traceback.format_exc(limit=3)[-2000:],
+        )
+        return JobStatus.FAILED
+
+
+def _solve(job: SolveJob) -> str:
+    timetable = job.timetable
+    base = (
+        list(LessonPlacement.objects.filter(version=job.base_version))
+        if job.base_version is not None
+        else []
+    )
+    locked = {p.lesson_id: p for p in base if p.locked}
+    built = build_instance(
+        timetable,
+        locked_rooms={p.lesson_id: p.room_id for p in locked.values() if p.room_id is not None},
+    )
+    base_solution = solution_from_placements(base) if base else None
+    live = _Live()
+
+    def progress(p: Progress) -> None:
+        live.latest = p
+
+    locked_at = {
+        lesson_id: m.Placement(p.day, p.period, room_key(p.room_id) if p.room_id else None)
+        for lesson_id, p in locked.items()
+        if lesson_id in built.lessons
+    }
+    started = time.monotonic()
+
+    def options(limit: float, fixed: dict[int, m.Placement], explain: bool) -> SolveOptions:
+        return SolveOptions(
+            time_limit=limit,
+            seed=job.seed,
+            workers=job.workers,
+            hint=base_solution if job.mode == JobMode.NEW else None,
+            locked=fixed,
+            previous=base_solution if job.mode == JobMode.REPAIR else None,
+            progress=progress,
+            optimize=job.optimize,
+            explain=explain,
+            explain_time_limit=min(20.0, max(2.0, limit / 2)),
+        )
+
+    result: SolveResult | None = None
+    if job.mode == JobMode.REPAIR and base_solution is not None:
+        # Repair first in the neighbourhood of what broke: the lessons that now clash or meet
+        # a new unavailability, every lesson of their teachers and classes, and every lesson
+        # of *their* teachers and classes (one ring is too tight when pupils may have no
+        # gaps). The rest stays where it is. Only if that fails is the whole week opened up.
+        broken = broken_activities(built.instance, base_solution)
+        if broken:
+            ring = neighbourhood(built.instance, broken)
+            free = neighbourhood(built.instance, ring) - set(locked_at)
+            fixed = dict(locked_at)
+            for lesson_id, placement in base_solution.placements.items():
+                if lesson_id not in free and lesson_id in built.lessons:
+                    fixed[lesson_id] = placement
+            small = build_instance(
+                timetable,
+                locked_rooms={
+                    lesson_id: room_id
+                    for lesson_id, p in fixed.items()
+                    if (room_id := room_id_of(p.room)) is not None
+                },
+            )
+            first = _run_solver(job, small, options(job.time_limit / 2, fixed, False), live)
+            if first.status == "solved":
+                result = first
+    if result is None:
+        remaining = max(1.0, job.time_limit - (time.monotonic() - started))
+        result = _run_solver(job, built, options(remaining, locked_at, True), live)
+    now = clock.now()
+    if result.status == "solved" and result.solution is not None:
+        hard, soft, _details = verify(built.instance, result.solution)
+        version = _store_version(
+            timetable,
+            result.solution,
+            user_id=job.created_by_id,
+            based_on=job.base_version,
+            locked=set(locked),
+            hard=hard,
+            soft=soft,
+        )
+        SolveJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.SOLVED,
+            result_version=version,
+            solutions=live.solutions_before + result.solutions,
+            best_penalty=result.soft_penalty,
+            best_bound=result.best_bound,
+            hard_violations=hard,
+            elapsed=time.monotonic() - live.started,
+            finished_at=now,
+            message="",
+        )
+        return JobStatus.SOLVED
+    if result.status == "infeasible":
+        conflict = [built.describe(name) for name in result.conflict]
+        SolveJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.INFEASIBLE,
+            conflict=conflict,
+            elapsed=time.monotonic() - live.started,
+            finished_at=now,
+            message=_("Reglene kan ikke oppfylles samtidig."),
+        )
+        return JobStatus.INFEASIBLE
+    SolveJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.UNSOLVED,
+        elapsed=time.monotonic() - live.started,
+        finished_at=now,
+        message=_("Fant ingen timeplan innen tidsgrensen. Prøv med lengre tid."),
+    )
+    return JobStatus.UNSOLVED
+
+
+def _run_solver(job: SolveJob, built: Built, options: SolveOptions, live: _Live) -> SolveResult:
+    """Solve in a thread while this (the task's) thread writes the progress to the job row, so
+    only one database connection is used, inside or outside a transaction."""
+    live.done.clear()
+    live.result = None
+    if live.written is not None:
+        live.solutions_before += live.written.solutions
+    live.latest = live.written = None
+
+    def run() -> None:
+        try:
+            live.result = solve(built.instance, options)
+        except Exception:  # noqa: BLE001 - reported by the main thread
+            live.error = traceback.format_exc(limit=3)[-2000:]
+        finally:
+            live.done.set()
+
+    thread = threading.Thread(target=run, name=f"timetable-solve-{job.pk}", daemon=True)
+    thread.start()
+    while not live.done.wait(PROGRESS_INTERVAL):
+        _write_progress(job, live)
+    thread.join()
+    _write_progress(job, live)
+    if live.error:
+        raise RuntimeError(live.error)
+    result: SolveResult = live.result
+    return result
+
+
+def _write_progress(job: SolveJob, live: _Live) -> None:
+    """The latest solver progress, or at least the time spent, onto the job row."""
+    p = live.latest
+    elapsed = time.monotonic() - live.started
+    if p is None or p is live.written:
+        SolveJob.objects.filter(pk=job.pk).update(elapsed=elapsed)
+        return
+    live.written = p
+    SolveJob.objects.filter(pk=job.pk).update(
+        solutions=live.solutions_before + p.solutions,
+        best_penalty=p.soft_penalty,
+        best_bound=p.best_bound,
+        elapsed=elapsed,
+    )
+
+
+def _store_version(
+    timetable: Timetable,
+    solution: m.Solution,
+    *,
+    user_id: int | None,
+    based_on: TimetableVersion | None,
+    locked: set[int],
+    hard: int,
+    soft: float,
+) -> TimetableVersion:
+    with transaction.atomic():
+        Timetable.objects.select_for_update().only("pk").get(pk=timetable.pk)
+        number = (timetable.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = TimetableVersion.objects.create(
+            timetable=timetable,
+            number=number,
+            created_at=clock.now(),
+            created_by_id=user_id,
+            based_on=based_on,
+            hard_violations=hard,
+            soft_penalty=soft,
+        )
+        LessonPlacement.objects.bulk_create(
+            [
+                LessonPlacement(
+                    version=version,
+                    lesson_id=lesson_id,
+                    day=p.day,
+                    period=p.hour,
+                    room_id=room_id_of(p.room),
+                    locked=lesson_id in locked,
+                )
+                for lesson_id, p in sorted(solution.placements.items())
+            ]
+        )
+    return version
+
+
+# -- moving and locking lessons by hand ------------------------------------------------
+
+
+@dataclass
+class MoveOutcome:
+    placement: LessonPlacement
+    revision: int
+    hard_violations: int
+    soft_penalty: float
+    warnings: list[str]
+    swapped_with: str | None = None
+
+
+def _draft_for_update(version_id: int, revision: int | None) -> TimetableVersion:
+    version = (
+        TimetableVersion.objects.select_for_update()
+        .select_related("timetable")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None:
+        raise NotFoundError(_("Fant ikke timeplanversjonen."))
+    if version.status != VersionStatus.DRAFT:
+        raise ConflictError(
+            _("Bare utkast kan endres. Legg et nytt utkast for å endre en publisert timeplan."),
+            code="not_draft",
+        )
+    if revision is not None and revision != version.revision:
+        raise ConflictError(
+            _("Timeplanen er endret av noen andre siden du åpnet den. Last siden på nytt."),
+            code="stale_revision",
+        )
+    return version
+
+
+def conflict_text(built: Built, c: Conflict) -> str:
+    """One Norwegian clause per reason a move is refused."""
+    other = built.lesson_name(c.other) if c.other is not None else ""
+    if c.kind == "teacher":
+        return _("%(teacher)s har %(lesson)s da") % {
+            "teacher": built.teacher_name(int(c.resource[1:])),
+            "lesson": other,
+        }
+    if c.kind == "students":
+        return _("%(group)s har %(lesson)s da") % {
+            "group": built.students_name(c.resource),
+            "lesson": other,
+        }
+    if c.kind == "room":
+        room = built.rooms.get(room_id_of(c.resource) or 0)
+        return _("%(room)s er opptatt av %(lesson)s") % {
+            "room": room.name if room else c.resource,
+            "lesson": other,
+        }
+    if c.kind == "break":
+        return _("tiden er friminutt eller pause")
+    if c.kind == "bounds":
+        return _("timen går utenfor skoledagen")
+    if c.kind == "locked":
+        return _("timen er låst – lås den opp først")
+    return built.describe(c.resource)
+
+
+def refusal_message(built: Built, lesson_id: int, check: MoveCheck) -> str:
+    reasons = "; ".join(conflict_text(built, c) for c in check.conflicts)
+    return _("%(lesson)s kan ikke flyttes til %(slot)s: %(reasons)s.") % {
+        "lesson": built.lesson_name(lesson_id),
+        "slot": built.slot_name(check.day, check.hour),
+        "reasons": reasons,
+    }
+
+
+def _hard_keys(violations: list[Violation]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for v in violations:
+        if v.hard:
+            key = v.detail if v.constraint.startswith("Basic") and v.detail else v.constraint
+            out[key] += max(1, int(v.amount))
+    return out
+
+
+def hard_keys(built: Built, solution: m.Solution) -> Counter[str]:
+    return _hard_keys(verify(built.instance, solution)[2])
+
+
+def new_hard_violations(
+    built: Built, before: m.Solution | Counter[str], after: m.Solution
+) -> list[str]:
+    """Hard rules `after` breaks more than `before` (as Norwegian sentences). `before` may be
+    given as its `hard_keys` (when many moves are compared with one timetable)."""
+    k1 = before if isinstance(before, Counter) else hard_keys(built, before)
+    k2 = hard_keys(built, after)
+    return [built.describe(k) for k in k2 if k2[k] > k1.get(k, 0)]
+
+
+def _candidates(built: Built, lesson_id: int) -> list[str]:
+    course_id = built.lessons[lesson_id].course_id
+    return [room_key(r) for r in built.course_rooms.get(course_id, [])]
+
+
+@dataclass
+class MovePlan:
+    """What moving one lesson to a slot would do: a plain move, a swap with the lesson that is
+    there, or a refusal (with the reasons of the plain move)."""
+
+    lesson_id: int
+    check: MoveCheck
+    changes: list[tuple[int, MoveCheck]]
+    swap_with: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.changes)
+
+
+def plan_move(
+    built: Built,
+    sol: m.Solution,
+    lesson_id: int,
+    day: int,
+    period: int,
+    *,
+    locked: set[int],
+    occupancy: Occupancy | None = None,
+) -> MovePlan:
+    occ = occupancy or Occupancy(built.instance, sol, lesson_id)
+    check = occ.check(day, period, _candidates(built, lesson_id), lesson_id in locked)
+    if check.ok:
+        return MovePlan(lesson_id, check, [(lesson_id, check)])
+    other = swap_partner(built.instance, sol, lesson_id, check)
+    if other is not None and lesson_id not in locked and other not in locked:
+        first, second = check_swap(
+            built.instance,
+            sol,
+            lesson_id,
+            other,
+            rooms=_candidates(built, lesson_id),
+            other_rooms=_candidates(built, other),
+        )
+        if first.ok and second.ok:
+            return MovePlan(lesson_id, check, [(lesson_id, first), (other, second)], other)
+    return MovePlan(lesson_id, check, [])
+
+
+def apply_plan(sol: m.Solution, plan: MovePlan) -> m.Solution:
+    for lesson_id, check in plan.changes:
+        sol = moved(sol, lesson_id, check)
+    return sol
+
+
+def placement_move(
+    *,
+    version_id: int,
+    placement_id: int,
+    day: int,
+    period: int,
+    revision: int | None = None,
+) -> MoveOutcome:
+    """Move one lesson of a draft; onto a lesson of the same length that can trade places
+    with it, the two swap. Refused (nothing changes) when it would clash."""
+    with transaction.atomic():
+        version = _draft_for_update(version_id, revision)
+        placements = list(LessonPlacement.objects.filter(version=version))
+        placement = next((p for p in placements if p.pk == placement_id), None)
+        if placement is None:
+            raise NotFoundError(_("Fant ikke timen i denne versjonen."))
+        built = build_instance(version.timetable)
+        before = solution_from_placements(placements)
+        locked = {p.lesson_id for p in placements if p.locked}
+        plan = plan_move(built, before, placement.lesson_id, day, period, locked=locked)
+        if not plan.ok:
+            raise MoveRefused(refusal_message(built, placement.lesson_id, plan.check))
+        after = apply_plan(before, plan)
+        warnings = new_hard_violations(built, before, after)
+        hard, soft, _details = verify(built.instance, after)
+        by_lesson = {p.lesson_id: p for p in placements}
+        for lesson_id, check in plan.changes:
+            row = by_lesson[lesson_id]
+            row.day, row.period, row.room_id = check.day, check.hour, room_id_of(check.room)
+            row.save(update_fields=["day", "period", "room"])
+        version.revision += 1
+        version.hard_violations = hard
+        version.soft_penalty = soft
+        version.save(update_fields=["revision", "hard_violations", "soft_penalty"])
+        swapped = built.lesson_name(plan.swap_with) if plan.swap_with is not None else None
+        return MoveOutcome(placement, version.revision, hard, soft, warnings, swapped)
+
+
+def placement_set_locked(
+    *, version_id: int, placement_id: int, locked: bool, revision: int | None = None
+) -> TimetableVersion:
+    with transaction.atomic():
+        version = _draft_for_update(version_id, revision)
+        updated = LessonPlacement.objects.filter(version=version, pk=placement_id).update(
+            locked=locked
+        )
+        if not updated:
+            raise NotFoundError(_("Fant ikke timen i denne versjonen."))
+        version.revision += 1
+        version.save(update_fields=["revision"])
+        return version
+
+
+def version_publish(*, version_id: int, user: User | None) -> TimetableVersion:
+    """Publish a draft: pupils, guardians and teachers see it; the earlier one is archived."""
+    with transaction.atomic():
+        version = _draft_for_update(version_id, None)
+        Timetable.objects.select_for_update().only("pk").get(pk=version.timetable_id)
+        built = build_instance(version.timetable)
+        placements = list(LessonPlacement.objects.filter(version=version))
+        hard, soft, _details = verify(built.instance, solution_from_placements(placements))
+        if hard:
+            raise ConflictError(
+                _(
+                    "Timeplanen bryter %(n)s absolutte regler og kan ikke publiseres. "
+                    "Rett dem først, for eksempel med «Reparer»."
+                )
+                % {"n": hard},
+                code="hard_violations",
+            )
+        TimetableVersion.objects.filter(
+            timetable_id=version.timetable_id, status=VersionStatus.PUBLISHED
+        ).update(status=VersionStatus.ARCHIVED)
+        version.status = VersionStatus.PUBLISHED
+        version.published_at = clock.now()
+        version.published_by = user
+        version.hard_violations = hard
+        version.soft_penalty = soft
+        version.revision += 1
+        version.save(
+            update_fields=[
+                "status",
+                "published_at",
+                "published_by",
+                "hard_violations",
+                "soft_penalty",
+                "revision",
+            ]
+        )
+        return version
+
+
+# -- rules (constraints) -----------------------------------------------------------------
+
+
+def teacher_unavailable_add(
+    *,
+    timetable: Timetable,
+    teacher: Employment,
+    slots: list[tuple[int, int]],
+    hard: bool = True,
+    weight: int = 100,
+    note: str = "",
+) -> TimetableConstraint:
+    periods = {p.index: p for p in timetable.periods.all()}
+    fields: dict[str, Any] = {}
+    if teacher.unit_id != timetable.unit_id:
+        fields["teacher"] = _("Læreren arbeider ikke ved denne skolen.")
+    bad = [s for s in slots if not (0 <= s[0] < timetable.days and s[1] in periods)]
+    if not slots or bad:
+        fields["slots"] = _("Velg dager og timer i skoledagen.")
+    if not hard and not 1 <= weight <= 99:
+        fields["weight"] = _("Vekten må være mellom 1 og 99 for en ønsket regel.")
+    if fields:
+        raise DomainError(_("Regelen kan ikke lagres."), code="invalid", fields=fields)
+    with transaction.atomic():
+        Timetable.objects.select_for_update().only("pk").get(pk=timetable.pk)
+        rule = TimetableConstraint.objects.create(
+            timetable=timetable,
+            kind=ConstraintKind.TEACHER_UNAVAILABLE,
+            teacher=teacher,
+            slots=[list(s) for s in sorted(set(slots))],
+            hard=hard,
+            weight=100 if hard else weight,
+            note=note[:200],
+        )
+        Timetable.objects.filter(pk=timetable.pk).update(revision=timetable.revision + 1)
+    return rule
+
+
+def constraint_delete(*, rule: TimetableConstraint) -> None:
+    with transaction.atomic():
+        Timetable.objects.select_for_update().only("pk").get(pk=rule.timetable_id)
+        rule.delete()
+
+
+# -- calendar feeds --------------------------------------------------------------------
+
+
+def feed_token_hash(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def feed_token(feed: CalendarFeed) -> str:
+    """The secret part of the feed's URL, derived from the server secret and the feed's salt."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"calendar-feed:{feed.salt}".encode(), hashlib.sha256
+    ).digest()
+    return FEED_PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
+
+
+def feed_create(
+    *,
+    actor: Actor,
+    user: User,
+    kind: str,
+    group: Group | None = None,
+    teacher: Employment | None = None,
+    room: Room | None = None,
+    pupil: Person | None = None,
+    idempotency_key: str | None = None,
+) -> CalendarFeed:
+    """A new secret feed URL (`feed_token`). The owner must be allowed to read what the feed
+    shows, now and at every later read. A repeat with the same key returns the first feed."""
+    if idempotency_key:
+        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
+        if found is not None:
+            return found
+    target = _feed_target(actor, kind, group, teacher, room, pupil)
+    if target is None:
+        raise NotFoundError(_("Fant ikke timeplanen."))
+    unit_id, label = target
+    feed = CalendarFeed(
+        kind=kind,
+        unit_id=unit_id,
+        group=group if kind == FeedKind.CLASS else None,
+        teacher=teacher if kind == FeedKind.TEACHER else None,
+        room=room if kind == FeedKind.ROOM else None,
+        pupil=pupil if kind == FeedKind.PUPIL else None,
+        owner=user,
+        label=label[:150],
+        salt=secrets.token_hex(16),
+        created_at=clock.now(),
+        idempotency_key=idempotency_key or None,
+    )
+    token = feed_token(feed)
+    feed.token_hash = feed_token_hash(token)
+    feed.prefix = token[:12]
+    try:
+        with transaction.atomic():
+            feed.save()
+    except IntegrityError:
+        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
+        if found is None:
+            raise
+        return found
+    return feed
+
+
+def _feed_target(
+    actor: Actor,
+    kind: str,
+    group: Group | None,
+    teacher: Employment | None,
+    room: Room | None,
+    pupil: Person | None,
+) -> tuple[int, str] | None:
+    """(school unit id, label) when the actor may read what such a feed shows, else None."""
+    if kind == FeedKind.CLASS and group is not None:
+        if can(actor, "timetable.read_class", group):
+            return group.unit_id, _("Timeplan %(name)s") % {"name": group.name}
+    elif kind == FeedKind.TEACHER and teacher is not None and teacher.unit_id is not None:
+        assert teacher.unit is not None
+        own = actor.person is not None and teacher.person_id == actor.person.pk
+        if (own and can(actor, "timetable.read", teacher.unit)) or can(
+            actor, "timetable.edit", teacher.unit
+        ):
+            return teacher.unit_id, _("Timeplan %(name)s") % {"name": teacher.person.full_name}
+    elif kind == FeedKind.ROOM and room is not None:
+        if can(actor, "timetable.read", room.timetable.unit):
+            return room.timetable.unit_id, _("Timeplan %(name)s") % {"name": room.name}
+    elif kind == FeedKind.PUPIL and pupil is not None:
+        unit_id = _pupil_school(pupil, actor)
+        if unit_id is not None and can(actor, "timetable.read_pupil", pupil):
+            return unit_id, _("Timeplan %(name)s") % {"name": pupil.first_name}
+    return None
+
+
+def feed_allowed(feed: CalendarFeed, owner: Actor) -> bool:
+    """Does the feed's owner still have the right to what it shows? (Checked at every read:
+    when a guardianship or an employment ends, the feed stops.)"""
+    return (
+        _feed_target(owner, feed.kind, feed.group, feed.teacher, feed.room, feed.pupil) is not None
+    )
+
+
+def _pupil_school(pupil: Person, actor: Actor) -> int | None:
+    from oppvekst.placements.models import Placement, Service
+
+    placement = (
+        Placement.objects.filter(child=pupil, service=Service.SCHOOL)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
+        .order_by("valid_from")
+        .first()
+    )
+    return placement.unit_id if placement is not None else None
+
+
+def feed_revoke(*, feed: CalendarFeed) -> None:
+    CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+
+
+def feed_lookup(plaintext: str) -> CalendarFeed | None:
+    if not plaintext.startswith(FEED_PREFIX):
+        return None
+    return (
+        CalendarFeed.objects.select_related(
+            "owner", "unit", "group", "teacher__unit", "teacher__person", "room__timetable__unit"
+        )
+        .filter(token_hash=feed_token_hash(plaintext), revoked_at__isnull=True)
+        .first()
+    )
+
+
+__all__ = [
+    "MoveOutcome",
+    "MoveRefused",
+    "constraint_delete",
+    "feed_allowed",
+    "feed_create",
+    "feed_lookup",
+    "feed_revoke",
+    "placement_move",
+    "placement_set_locked",
+    "solve_job_run",
+    "solve_job_start",
+    "teacher_key",
+    "teacher_unavailable_add",
+    "version_publish",
+]

@@ -1,0 +1,49 @@
+"""`{% timetable_links as links %}`: the timetable entry of the main menu, and
+`{% timetable_front %}`: the timetable links on the front page (a teacher's week at a glance,
+the leader's timetables, a guardian's children's classes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from oppvekst.access.policy import actor_for_request, can
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def timetable_links(context: dict[str, Any]) -> list[dict[str, str]]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return []
+    actor = actor_for_request(request)
+    if not can(actor, "timetable.view"):
+        return []
+    return [{"url": reverse("timetable:index"), "label": _("Timeplan")}]
+
+
+@register.inclusion_tag("timetable/_front.html", takes_context=True)
+def timetable_front(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return {"show": False}
+    actor = actor_for_request(request)
+    if not can(actor, "timetable.view"):
+        return {"show": False}
+    # From the roles alone: the front page pays no extra query for this section.
+    names = actor.names()
+    teacher = bool(names & {"contact_teacher", "teacher"})
+    leader = bool(actor.ids("unit_id", ["unit_leader"]))
+    guardian = bool(names & {"guardian", "daily_carer"})
+    return {
+        "show": teacher or leader or guardian,
+        "teacher": teacher,
+        "leader": leader,
+        "guardian": guardian,
+    }
