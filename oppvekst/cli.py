@@ -25,9 +25,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = module.main(args[1:])
         return result
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oppvekst.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["oppvekst", *args])
+    try:
+        execute_from_command_line(["oppvekst", *args])
+    except ImproperlyConfigured as exc:
+        print(f"oppvekst: configuration error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
