@@ -210,6 +210,7 @@ def bench_db(scale: float) -> dict[str, Any]:
         "db_scale": scale,
         "db_children": children,
         "db_generate_seconds": round(generated, 1),
+        "db_month": "2026-11",
     }
 
     def run_month(month: date) -> dict[str, float]:

@@ -38,6 +38,8 @@ from .model import (
     Instance,
     IntervalMaxDaysPerWeek,
     MaxDaysBetween,
+    MaxBuildingChangesPerDay,
+    MaxBuildingChangesPerWeek,
     MaxDaysPerWeek,
     MaxGapsPerDay,
     MaxGapsPerWeek,
@@ -48,6 +50,7 @@ from .model import (
     MinDaysBetween,
     MinDaysPerWeek,
     MinGapsBetween,
+    MinGapsBetweenBuildingChanges,
     MinHoursDaily,
     MinRestingHours,
     ModelError,
@@ -662,6 +665,12 @@ _RESOURCE_TYPES: dict[str, tuple[type[ResourceConstraint], str]] = {
         EarlyMaxBeginningsAtSecondHour,
         "Max_Beginnings_At_Second_Hour",
     ),
+    "MaxBuildingChangesPerDay": (MaxBuildingChangesPerDay, "Max_Building_Changes_Per_Day"),
+    "MaxBuildingChangesPerWeek": (MaxBuildingChangesPerWeek, "Max_Building_Changes_Per_Week"),
+    "MinGapsBetweenBuildingChanges": (
+        MinGapsBetweenBuildingChanges,
+        "Min_Gaps_Between_Building_Changes",
+    ),
 }
 
 
@@ -728,6 +737,10 @@ def _resource(r: _Reader, el: _Element, ctx: str, w: float) -> Sequence[Constrai
         }
     elif cls is MinRestingHours:
         extra = {"min_hours": value, "circular": _bool(el, "Circular", False)}
+    elif cls is MaxBuildingChangesPerDay or cls is MaxBuildingChangesPerWeek:
+        extra = {"max_changes": value}
+    elif cls is MinGapsBetweenBuildingChanges:
+        extra = {"min_gaps": value}
     else:
         extra = {"max_beginnings": value}
     if cls is IntervalMaxDaysPerWeek:
@@ -1281,7 +1294,8 @@ def _resource_to_xml(inst: Instance, c: ResourceConstraint) -> list[_Element]:
         el = _new(f"Constraint{who}{tag_part}{metric}", c.weight)
         if res is not None:
             if who == "Teacher":
-                _sub(el, "Teacher_Name", res)
+                building = "Building" in metric  # these name the teacher <Teacher>
+                _sub(el, "Teacher" if building else "Teacher_Name", res)
             else:
                 _sub(el, "Students", res)
         if c.tag:
@@ -1317,6 +1331,12 @@ def _resource_to_xml(inst: Instance, c: ResourceConstraint) -> list[_Element]:
             _sub(el, "Circular", "true" if c.circular else "false")
         elif isinstance(c, EarlyMaxBeginningsAtSecondHour):
             _sub(el, "Max_Beginnings_At_Second_Hour", str(c.max_beginnings))
+        elif isinstance(c, MaxBuildingChangesPerDay):
+            _sub(el, "Max_Building_Changes_Per_Day", str(c.max_changes))
+        elif isinstance(c, MaxBuildingChangesPerWeek):
+            _sub(el, "Max_Building_Changes_Per_Week", str(c.max_changes))
+        elif isinstance(c, MinGapsBetweenBuildingChanges):
+            _sub(el, "Min_Gaps_Between_Building_Changes", str(c.min_gaps))
         out.append(_finish(el))
     return out
 

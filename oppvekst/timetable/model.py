@@ -371,6 +371,25 @@ class SameRoomIfConsecutive(Constraint):
     activities: tuple[int, ...]
 
 
+@dataclass(frozen=True, kw_only=True)
+class MaxBuildingChangesPerDay(ResourceConstraint):
+    """Moves between buildings (consecutive lessons with a room, in different buildings)."""
+
+    max_changes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MaxBuildingChangesPerWeek(ResourceConstraint):
+    max_changes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MinGapsBetweenBuildingChanges(ResourceConstraint):
+    """At least ``min_gaps`` free hours before a lesson in another building, the same day."""
+
+    min_gaps: int
+
+
 TIME_RESOURCE_TYPES: tuple[type[ResourceConstraint], ...] = (
     MaxHoursDaily,
     MinHoursDaily,
@@ -383,6 +402,9 @@ TIME_RESOURCE_TYPES: tuple[type[ResourceConstraint], ...] = (
     MaxSpanPerDay,
     MinRestingHours,
     EarlyMaxBeginningsAtSecondHour,
+    MaxBuildingChangesPerDay,
+    MaxBuildingChangesPerWeek,
+    MinGapsBetweenBuildingChanges,
 )
 
 

@@ -143,3 +143,19 @@ def test_guardian_front_page_and_index_link_to_the_childrens_classes(
     index = c.get("/timeplan/").content.decode()
     assert f"/timeplan/versjon/{version.pk}/?klasse=" in index
     assert "Barnas klasser" in index
+
+
+@pytest.mark.parametrize("slug", ["principal", "teacher", "guardian"])
+def test_index_and_calendar_pages_have_a_fixed_number_of_queries(
+    persona_client, django_capture_on_commit_callbacks, slug: str
+) -> None:
+    from oppvekst.timetable import services
+
+    version = solved_version(django_capture_on_commit_callbacks)
+    services.version_publish(version_id=version.pk, user=None)
+    c = persona_client(slug)
+    for url in ("/timeplan/", "/timeplan/kalender/"):
+        c.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        assert len(queries) <= 20, (url, [q["sql"][:90] for q in queries])
