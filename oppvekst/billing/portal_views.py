@@ -30,7 +30,9 @@ def fees(request: HttpRequest) -> HttpResponse:
     actor = _actor(request, "billing.portal")
     today = clock.today()
     month = YearMonth(today.year, today.month)
-    children = selectors.current_fees(actor, month)
+    # Children without a kindergarten or SFO place this month (school only, a baby) are left
+    # out: they have no fee.
+    children = [c for c in selectors.current_fees(actor, month) if c.services or c.problem]
     invoices = selectors.payer_invoices(actor)
     applications = selectors.own_reductions(actor)
     audit.record(actor, "billing.read_fees", [c.child.pk for c in children], request=request)

@@ -1,5 +1,7 @@
-"""Billing fixtures: the demo municipalities get a zone and municipal prices (SFO place types,
-food money) once per session, as `oppvekst billing_demo` does for a demo database."""
+"""Billing fixtures. Database tests get the demo municipalities' zones and municipal prices
+(SFO place types, food money) once per session, as `oppvekst billing_demo` does, and keep ERP
+files and uploads in a temporary directory. The pure engine tests need no database and run
+with `-p no:django` too."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 from tests.conftest import DEMO_TODAY
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def _billing_demo_prices(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     from oppvekst import clock
     from oppvekst.billing.services import billing_setup_municipality
@@ -24,9 +26,14 @@ def _billing_demo_prices(django_db_setup: Any, django_db_blocker: Any) -> Iterat
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    """ERP files and uploaded documents go to a temporary directory, never into var/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _billing_database(request: Any) -> None:
+    """For database tests: demo prices, and MEDIA_ROOT in a temporary directory (ERP files and
+    uploaded documents never land in var/)."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("_billing_demo_prices")
+    settings = request.getfixturevalue("settings")
+    settings.MEDIA_ROOT = request.getfixturevalue("tmp_path") / "media"
 
 
 @pytest.fixture
