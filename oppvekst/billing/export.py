@@ -22,7 +22,7 @@ from oppvekst.billing.explain import rule_label_nb
 from oppvekst.billing.models import Invoice, InvoiceLine, InvoiceRun
 from oppvekst.billing.rules import YearMonth
 from oppvekst.core.models import Municipality, Unit
-from oppvekst.people.models import Person
+from oppvekst.people.models import AddressProtection, Person
 
 FORMAT = "oppvekst.fakturagrunnlag/1"
 # KOSTRA functions: 201 barnehage, 215 skolefritidstilbud (the "tjeneste" dimension).
@@ -133,8 +133,14 @@ def build_export(run: InvoiceRun) -> ExportFiles:
             "street_address",
             "postal_code",
             "postal_town",
+            "address_protection",
         )
     }
+    for person in people.values():
+        # A protected address never leaves the system (domain/norway.md §6.1): the ERP gets
+        # blank address fields and sends the invoice to the digital mailbox instead.
+        if person["address_protection"] != AddressProtection.NONE:
+            person.update(street_address="", postal_code="", postal_town="")
     units = {
         u["pk"]: u
         for u in Unit.objects.filter(pk__in={row[2] for row in lines if row[2]}).values(

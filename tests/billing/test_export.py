@@ -86,3 +86,17 @@ def test_both_layouts_carry_the_same_control_total(town: Town) -> None:
     for basis in document["fakturagrunnlag"]:
         assert len(basis["mottaker"]["person"]["fodselsnummer"]["identifikatorverdi"]) == 11
         assert basis["mottaker"]["kundenummer"].isdigit()
+
+
+def test_protected_payer_address_never_reaches_the_erp_files(town: Town) -> None:
+    from oppvekst.people.models import AddressProtection, Person
+
+    run_month(town.municipality, dt.date(2026, 10, 1))
+    Person.objects.filter(pk__in=Invoice.objects.values("payer_id")).update(
+        address_protection=AddressProtection.CONFIDENTIAL, street_address="Kanarifuglvegen 1"
+    )
+    run = InvoiceRun.objects.order_by("-pk").first()
+    assert run is not None
+    built = build_export(run)
+    assert "Kanarifuglvegen" not in built.csv_text
+    assert "Kanarifuglvegen" not in built.json_text
