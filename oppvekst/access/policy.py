@@ -406,8 +406,10 @@ RULES.update(
 )
 CAPABILITIES.update(
     {
-        "timetable.view": lambda a: bool(
-            a.names() & (TIMETABLE_STAFF_ROLES | {GUARDIAN, DAILY_CARER})
+        # Timetables are a school matter: staff of kindergartens and SFOs have none.
+        "timetable.view": lambda a: (
+            bool(a.names() & {GUARDIAN, DAILY_CARER})
+            or any(r.name in TIMETABLE_STAFF_ROLES and r.unit_kind == "school" for r in a.roles)
         ),
     }
 )

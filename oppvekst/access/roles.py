@@ -20,6 +20,7 @@ class Role:
     group_id: int | None = None
     child_id: int | None = None
     address_clearance: bool = False
+    unit_kind: str = ""  # kindergarten, school or sfo for roles at a unit
 
 
 def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
@@ -51,8 +52,16 @@ def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
                 name = "administrative"
             else:
                 name = "staff"
-            roles.append(Role(name, municipality_id=e.municipality_id, unit_id=e.unit_id))
-    for a in GroupAssignment.objects.filter(active_q(day), person=person).select_related("group"):
+            roles.append(
+                Role(
+                    name,
+                    municipality_id=e.municipality_id,
+                    unit_id=e.unit_id,
+                    unit_kind=e.unit.kind,
+                )
+            )
+    assignments = GroupAssignment.objects.filter(active_q(day), person=person)
+    for a in assignments.select_related("group__unit"):
         name = "contact_teacher" if a.role == AssignmentRole.CONTACT_TEACHER else a.role
         roles.append(
             Role(
@@ -60,6 +69,7 @@ def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
                 municipality_id=a.group.municipality_id,
                 unit_id=a.group.unit_id,
                 group_id=a.group_id,
+                unit_kind=a.group.unit.kind,
             )
         )
     return roles

@@ -45,7 +45,7 @@ ROUTES = {
 }
 API_OPERATIONS: set[tuple[str, str]] = set()
 
-VIEWERS = {"guardian", "teacher", "principal", "kindergarten-head"}  # timetable.view
+VIEWERS = {"guardian", "teacher", "principal"}  # timetable.view: school staff and guardians
 
 
 @dataclass
