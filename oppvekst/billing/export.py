@@ -140,7 +140,7 @@ def build_export(run: InvoiceRun) -> ExportFiles:
         # A protected address never leaves the system (domain/norway.md §6.1): the ERP gets
         # blank address fields and sends the invoice to the digital mailbox instead.
         if person["address_protection"] != AddressProtection.NONE:
-            person.update(street_address="", postal_code="", postal_town="")
+            person["street_address"] = person["postal_code"] = person["postal_town"] = ""
     units = {
         u["pk"]: u
         for u in Unit.objects.filter(pk__in={row[2] for row in lines if row[2]}).values(

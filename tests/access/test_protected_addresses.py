@@ -72,7 +72,7 @@ def _responses(
         response = Client().get(url, **api) if is_api else client.get(url)
         if response.get("Content-Type", "").startswith(("text/", "application/json")):
             raw = (
-                b"".join(response.streaming_content)  # type: ignore[arg-type]
+                b"".join(getattr(response, "streaming_content", []))
                 if response.streaming
                 else response.content
             )
