@@ -26,12 +26,13 @@ which is then shrunk by deletion.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise, permutations
-from typing import Literal
+from typing import Any, Literal
 
 from ortools.sat.python import cp_model
 
@@ -46,6 +47,8 @@ from .model import (
     HomeRooms,
     Instance,
     IntervalMaxDaysPerWeek,
+    MaxBuildingChangesPerDay,
+    MaxBuildingChangesPerWeek,
     MaxDaysBetween,
     MaxDaysPerWeek,
     MaxGapsPerDay,
@@ -57,6 +60,7 @@ from .model import (
     MinDaysBetween,
     MinDaysPerWeek,
     MinGapsBetween,
+    MinGapsBetweenBuildingChanges,
     MinHoursDaily,
     MinRestingHours,
     NotAvailable,
@@ -69,6 +73,7 @@ from .model import (
     PreferredStartingTimes,
     PreferredTimeSlots,
     ResourceConstraint,
+    Room,
     SameRoomIfConsecutive,
     SameStartingDay,
     SameStartingHour,
@@ -91,8 +96,13 @@ SCALE = 100
 """Objective units per weight-percent unit: penalty = weight * SCALE * amount."""
 
 RELAX_WEIGHT = 10_000_000
-PACKED = True
 """Objective units per unit of violation of a hard constraint in relaxed mode."""
+
+COMPACT = True
+"""Add the redundant "compact day" implications (see ``_Builder._compact_days``)."""
+
+EXACT_OR = True
+"""Make the prefix/suffix "or" chains exact (both directions) rather than lower bounds."""
 
 Lit = cp_model.IntVar
 LinExpr = cp_model.LinearExpr | cp_model.IntVar | int
@@ -128,10 +138,12 @@ class SolveOptions:
     explain_time_limit: float = 30.0
     log: bool = False
     relax: bool = False
-    """Move hard constraints (except clashes and availability) into the objective with a huge
-    weight and search for zero violation: often finds timetables faster."""
+    """Experimental: move hard constraints (except clashes and availability) into the
+    objective with a huge weight and search for zero violation (local search friendly; on the
+    FET examples it was slower than the default)."""
     symmetry: str = "off"
-    """Symmetry breaking among interchangeable activities: "off", "linear" or "clauses"."""
+    """Symmetry breaking among interchangeable activities: "off" or "clauses" (orders them in
+    time; helps some instances, hurts others, so off by default)."""
 
 
 @dataclass
@@ -166,7 +178,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     opts = options or SolveOptions()
     t0 = time.monotonic()
     try:
-        builder = _Builder(instance, opts, explain=False, relax=opts.relax)
+        builder = _Builder(instance, opts, explain=False, relax=opts.relax, packed=False)
         builder.build()
     except _Infeasible as exc:
         if exc.names:
@@ -178,7 +190,14 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 message=str(exc),
             )
         return _explain(instance, opts, t0, str(exc))
-    res = builder.run(t0)
+    packed: _Builder | None = None
+    if _workers(opts) > 1 and builder.n_packed and not opts.relax:
+        try:
+            packed = _Builder(instance, opts, explain=False, packed=True)
+            packed.build()
+        except _Infeasible:  # pragma: no cover - the plain model built fine
+            packed = None
+    res = builder.run(t0) if packed is None else _race(builder, packed, t0)
     if res.status == "infeasible" and opts.explain:
         return _explain(instance, opts, t0, "the solver proved that no timetable exists")
     if res.solution is not None:
@@ -186,6 +205,76 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
         # independent verifier's figure
         res.objective = res.soft_penalty
         res.soft_penalty = verify(instance, res.solution)[1]
+    return res
+
+
+def _fits(room: Room, size: int) -> bool:
+    return room.capacity is None or room.capacity >= size
+
+
+def _workers(opts: SolveOptions) -> int:
+    return opts.workers or (os.cpu_count() or 1)
+
+
+def _race(plain: _Builder, packed: _Builder, t0: float) -> SolveResult:
+    """Two CP-SAT searches in two threads; the first timetable found wins.
+
+    ``packed`` states that a fully booked teacher or class is busy in *every* free slot (exactly
+    one lesson per slot): that helps the clause-learning search on dense schools but hinders
+    CP-SAT's local search (feasibility jump), which ``plain`` keeps. Timetabling run times are
+    heavy-tailed, so racing the two is far more robust than either alone. With ``optimize``,
+    the winner then seeds an improvement phase on the plain model.
+    """
+    opts = plain.opts
+    lock = threading.Lock()
+    user_progress = opts.progress
+
+    def progress(p: Progress) -> None:
+        if user_progress is not None:
+            with lock:
+                user_progress(p)
+
+    remaining = opts.time_limit - (time.monotonic() - t0)
+    sa = packed.make_solver(remaining, 1, True)
+    sb = plain.make_solver(remaining, _workers(opts), True)
+    cba = _Callback(packed, t0, progress, stop_when_feasible=True)
+    cbb = _Callback(plain, t0, progress, stop_when_feasible=True)
+    status: dict[str, Any] = {}
+
+    def go(
+        key: str, b: _Builder, s: cp_model.CpSolver, cb: _Callback, other: cp_model.CpSolver
+    ) -> None:
+        st = s.solve(b.model, cb)
+        status[key] = st
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+            other.stop_search()
+
+    ta = threading.Thread(target=go, args=("a", packed, sa, cba, sb), daemon=True)
+    tb = threading.Thread(target=go, args=("b", plain, sb, cbb, sa), daemon=True)
+    ta.start()
+    tb.start()
+    ta.join()
+    tb.join()
+    ok = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    candidates = [
+        (cb.first or 0.0, b, s, cb)
+        for key, b, s, cb in (("a", packed, sa, cba), ("b", plain, sb, cbb))
+        if status.get(key) in ok
+    ]
+    if not candidates:
+        st = cp_model.INFEASIBLE if cp_model.INFEASIBLE in status.values() else cp_model.UNKNOWN
+        return plain.result(sb, st, cbb, t0)
+    _first, winner, ws, wcb = min(candidates, key=lambda c: c[0])
+    res = winner.result(ws, status["a" if winner is packed else "b"], wcb, t0)
+    res.solutions = cba.count + cbb.count
+    left = opts.time_limit - (time.monotonic() - t0)
+    if opts.optimize and plain.obj and res.solution is not None and left > 0.2:
+        plain.set_hint(res.solution)
+        better = plain.run(t0)
+        if better.solution is not None and better.status == "solved":
+            better.first_solution_seconds = res.first_solution_seconds
+            better.solutions += res.solutions
+            return better
     return res
 
 
@@ -277,11 +366,18 @@ def explain_infeasibility(inst: Instance, opts: SolveOptions, time_limit: float)
 
 class _Builder:
     def __init__(
-        self, inst: Instance, opts: SolveOptions, explain: bool, relax: bool = False
+        self,
+        inst: Instance,
+        opts: SolveOptions,
+        explain: bool,
+        relax: bool = False,
+        packed: bool = False,
     ) -> None:
         self.inst = inst
         self.opts = opts
         self.explain = explain
+        self.packed = packed
+        self.n_packed = 0
         self.relax = relax and not explain
         self.hard_viol: list[tuple[LinExpr, int]] = []
         self.model = cp_model.CpModel()
@@ -294,6 +390,7 @@ class _Builder:
         self.obj_const = 0
         self.subgroups_of = {a.id: inst.activity_subgroups(a) for a in self.acts}
         self._busy_cache: dict[tuple[object, ...], Lit | None] = {}
+        self._in_building: dict[tuple[int, int, str], Lit] = {}
         self._prefix_cache: dict[tuple[object, ...], list[Lit | None]] = {}
 
     # ---- guards / soft helpers
@@ -364,6 +461,7 @@ class _Builder:
         self._rooms_vars()
         for c in self.inst.constraints:
             self._constraint(c)
+        self._compact_days()
         self._symmetry()
         self._repair_and_hints()
         if self.obj:
@@ -607,7 +705,9 @@ class _Builder:
             per_slot = [self.cover_terms(ids, t) for t in range(T)]
             usable = sum(1 for lits in per_slot if lits)
             hours = sum(self.by_id[i].duration for i in ids)
-            packed = hours == usable and PACKED
+            packed = hours == usable
+            self.n_packed += packed
+            packed = packed and self.packed
             if hours > usable and not self.explain:
                 blame = {name}
                 for aid in ids:
@@ -668,23 +768,35 @@ class _Builder:
                     union |= r
                 cands = [*sorted(union), None]
             size = inst.activity_size(a)
-            cands = [
-                r
-                for r in cands
-                if r is None
-                or (inst.room_by_name[r].capacity is None or inst.room_by_name[r].capacity >= size)  # type: ignore[operator]
-            ]
+            cands = [r for r in cands if r is None or _fits(inst.room_by_name[r], size)]
             if not cands:
                 raise _Infeasible(
                     f"activity {a.id} has no room that fits", self.room_hard_names.get(a.id, [])
                 )
             self.room_cands[a.id] = cands
+        for aid, p in self.opts.locked.items():
+            if p.room is None or aid not in self.by_id:
+                continue
+            name = f"locked activity {aid}"
+            room = inst.room_by_name.get(p.room)
+            if room is None:
+                raise _Infeasible(f"{name} is in unknown room {p.room!r}", [name])
+            old = self.room_cands.get(aid)
+            if not self.explain and (
+                (old is not None and p.room not in old)
+                or not _fits(room, inst.activity_size(self.by_id[aid]))
+            ):
+                raise _Infeasible(
+                    f"{name} is in a room it may not use",
+                    [name, *self.room_hard_names.get(aid, [])],
+                )
+            self.room_cands[aid] = [p.room]
         # activities with a single mandatory room: the room is a clash resource
         self.fixed_room: dict[int, str] = {
             aid: c[0] for aid, c in self.room_cands.items() if len(c) == 1 and c[0] is not None
         }
-        for aid, room in self.fixed_room.items():
-            for c, bad in self.room_na.get(room, []):
+        for aid, room_name in self.fixed_room.items():
+            for c, bad in self.room_na.get(room_name, []):
                 a = self.by_id[aid]
                 w = self.weight(c)
                 for s in list(self.allowed[aid]):
@@ -1099,7 +1211,7 @@ class _Builder:
         return sum(terms)
 
     def _prefix_or(self, lits: Sequence[Lit | None], reverse: bool = False) -> list[Lit | None]:
-        """p[i] >= lits[j] for all j <= i (j >= i when reverse): a lower-bounded running or."""
+        """p[i] = or(lits[j] for j <= i) (j >= i when reverse), as a chain of booleans."""
         m = self.model
         n = len(lits)
         order = range(n - 1, -1, -1) if reverse else range(n)
@@ -1115,6 +1227,8 @@ class _Builder:
                 p = m.new_bool_var("")
                 m.add_implication(prev, p)
                 m.add_implication(cur, p)
+                if EXACT_OR:
+                    m.add_bool_or([prev, cur, p.negated()])
             out[i] = p
             prev = p
         return out
@@ -1183,6 +1297,11 @@ class _Builder:
                 actives.append(act)
             if len(actives) > c.max_days:
                 self.le(sum(actives), c.max_days, c, g, vmax=D)
+            return
+        if isinstance(
+            c, MaxBuildingChangesPerDay | MaxBuildingChangesPerWeek | MinGapsBetweenBuildingChanges
+        ):
+            self._buildings(c, g, ids)
             return
         # the rest needs busy booleans per hour
         busy = [[self.busy(ids, d * H + h) for h in range(H)] for d in range(D)]
@@ -1318,17 +1437,150 @@ class _Builder:
                 continue
             ids.sort()
             for a1, a2 in pairwise(ids):
-                if self.opts.symmetry == "linear":
-                    t1 = sum(s * lit for s, lit in self.x[a1].items())
-                    t2 = sum(s * lit for s, lit in self.x[a2].items())
-                    m.add(t1 + 1 <= t2)
-                    continue
                 # x[a2, s] -> a1 starts before s
                 earlier: list[Lit] = []
                 for s, lit in sorted(self.x[a2].items()):
                     while len(earlier) < len(self.x[a1]) and sorted(self.x[a1])[len(earlier)] < s:
                         earlier.append(self.x[a1][sorted(self.x[a1])[len(earlier)]])
                     m.add_bool_or([lit.negated(), *earlier])
+
+    # ---- redundant: compact days
+
+    def _compact_days(self) -> None:
+        """Where hard constraints demand both no gaps and an early start (at most ``k`` days a
+        week at the second hour), a day is one block from the first (or second) available
+        hour: busy at an available hour implies busy at the available hour before it. Implied
+        by the constraints themselves, but stated directly it propagates far better."""
+        if self.explain or self.relax or not COMPACT:
+            return
+        nogap: dict[tuple[str, str], bool] = {}
+        early: dict[tuple[str, str], int] = {}
+        for c in self.inst.constraints:
+            if not isinstance(c, ResourceConstraint) or not c.hard or c.tag is not None:
+                continue
+            if isinstance(c, MaxGapsPerWeek | MaxGapsPerDay) and c.max_gaps == 0:
+                for r in self.inst.resolve_resources(c):
+                    nogap[(c.resource_kind, r)] = True
+            elif isinstance(c, EarlyMaxBeginningsAtSecondHour):
+                for r in self.inst.resolve_resources(c):
+                    key = (c.resource_kind, r)
+                    early[key] = min(early.get(key, c.max_beginnings), c.max_beginnings)
+        m, H, D = self.model, self.H, self.D
+        seen: set[tuple[object, ...]] = set()
+        for (kind, name), k in early.items():
+            if (kind, name) not in nogap:
+                continue
+            if kind == "teacher":
+                acts = self.teacher_acts.get(name, [])
+                na = self.teacher_na.get(name, set())
+            else:
+                acts = self.subgroup_acts.get(name, [])
+                na = self.subgroup_na.get(name, set())
+            if not acts:
+                continue
+            ids = tuple(sorted(a.id for a in acts))
+            unavail = frozenset(na | self.break_slots)
+            if (ids, unavail, k == 0) in seen:
+                continue
+            seen.add((ids, unavail, k == 0))
+            first = 0 if k == 0 else 1
+            for d in range(D):
+                avail = [d * H + h for h in range(H) if d * H + h not in unavail]
+                busy = [self.busy(ids, t) for t in avail]
+                for i in range(first, len(avail) - 1):
+                    later, here = busy[i + 1], busy[i]
+                    if later is None:
+                        continue
+                    if here is None:
+                        m.add(later == 0)
+                    else:
+                        m.add_implication(later, here)
+
+    # ---- buildings
+
+    def _building_terms(self, ids: tuple[int, ...], t: int) -> dict[str, list[Lit]]:
+        """Per building, literals true iff one of ``ids`` is in that building at slot ``t``."""
+        m = self.model
+        out: dict[str, list[Lit]] = defaultdict(list)
+        for aid in ids:
+            cov = self.cover[aid].get(t)
+            if not cov:
+                continue
+            fr = self.fixed_room.get(aid)
+            if fr is not None:
+                b = self.inst.room_by_name[fr].building
+                if b:
+                    out[b].extend(cov)
+                continue
+            yd = self.y.get(aid)
+            if yd is None:
+                continue
+            by_b: dict[str, list[Lit]] = defaultdict(list)
+            for rn, yl in yd.items():
+                if rn is not None and self.inst.room_by_name[rn].building:
+                    by_b[self.inst.room_by_name[rn].building].append(yl)
+            for b, yls in by_b.items():
+                key = (aid, t, b)
+                w = self._in_building.get(key)
+                if w is None:
+                    # exact product: in building b at t = covers t and a room of b
+                    w = m.new_bool_var("")
+                    m.add(w <= sum(cov))
+                    m.add(w <= sum(yls))
+                    m.add(w >= sum(cov) + sum(yls) - 1)
+                    self._in_building[key] = w
+                out[b].append(w)
+        return out
+
+    def _buildings(self, c: ResourceConstraint, g: Lit | None, ids: tuple[int, ...]) -> None:
+        m, H, D = self.model, self.H, self.D
+        week: list[Lit] = []
+        for d in range(D):
+            terms = [self._building_terms(ids, d * H + h) for h in range(H)]
+            names = sorted({b for tm in terms for b in tm})
+            if len(names) < 2:
+                continue
+            if isinstance(c, MinGapsBetweenBuildingChanges):
+                k = c.min_gaps
+                for h1 in range(H):
+                    for h2 in range(h1 + 1, min(H, h1 + k + 1)):
+                        for b1, l1 in terms[h1].items():
+                            for b2, l2 in terms[h2].items():
+                                if b1 != b2:
+                                    self.le(sum(l1) + sum(l2), 1, c, g)
+                continue
+            # last[b]: the latest lesson with a known building so far was in b (lower bound)
+            last: dict[str, Lit | None] = dict.fromkeys(names)
+            day: list[Lit] = []
+            for h in range(H):
+                here = terms[h]
+                if not here:
+                    continue
+                anyh = sum(sum(v) for v in here.values())
+                for b, lits in here.items():
+                    for b2, prev in last.items():
+                        if b2 != b and prev is not None:
+                            ch = m.new_bool_var("")
+                            m.add(ch >= sum(lits) + prev - 1)
+                            day.append(ch)
+                new_last: dict[str, Lit | None] = {}
+                for b in names:
+                    prev = last[b]
+                    if b not in here and prev is None:
+                        new_last[b] = None
+                        continue
+                    cur = m.new_bool_var("")
+                    if b in here:
+                        m.add(cur >= sum(here[b]))
+                    if prev is not None:
+                        m.add(cur >= prev - anyh)
+                    new_last[b] = cur
+                last = new_last
+            if isinstance(c, MaxBuildingChangesPerDay) and len(day) > c.max_changes:
+                self.le(sum(day), c.max_changes, c, g, vmax=H)
+            week.extend(day)
+        if isinstance(c, MaxBuildingChangesPerWeek) and len(week) > c.max_changes:
+            self.le(sum(week), c.max_changes, c, g, vmax=D * H)
 
     # ---- repair mode and warm start
 
@@ -1367,19 +1619,28 @@ class _Builder:
 
     # ---- solve
 
-    def run(self, t0: float) -> SolveResult:
-        opts = self.opts
+    def make_solver(self, time_limit: float, workers: int, first_only: bool) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         prm = solver.parameters
-        remaining = opts.time_limit - (time.monotonic() - t0)
-        prm.max_time_in_seconds = max(0.1, remaining)
-        prm.random_seed = opts.seed
-        prm.num_workers = opts.workers or (os.cpu_count() or 1)
-        prm.log_search_progress = opts.log
-        if (not opts.optimize or not self.obj) and not self.relax:
+        prm.max_time_in_seconds = max(0.1, time_limit)
+        prm.random_seed = self.opts.seed
+        prm.num_workers = workers
+        prm.log_search_progress = self.opts.log
+        if (first_only or not self.obj) and not self.relax:
             prm.stop_after_first_solution = True
+        return solver
+
+    def run(self, t0: float) -> SolveResult:
+        opts = self.opts
+        remaining = opts.time_limit - (time.monotonic() - t0)
+        solver = self.make_solver(remaining, _workers(opts), not opts.optimize)
         cb = _Callback(self, t0, opts.progress, stop_when_feasible=not opts.optimize)
         status = solver.solve(self.model, cb)
+        return self.result(solver, status, cb, t0)
+
+    def result(
+        self, solver: cp_model.CpSolver, status: Any, cb: _Callback, t0: float
+    ) -> SolveResult:
         seconds = time.monotonic() - t0
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             sol = self.decode(solver)
@@ -1411,6 +1672,23 @@ class _Builder:
             seconds=seconds,
             message="no timetable found within the time limit",
         )
+
+    def set_hint(self, sol: Solution) -> None:
+        self.model.clear_hints()
+        H = self.H
+        for aid, p in sol.placements.items():
+            xs = self.x.get(aid)
+            if xs is None:
+                continue
+            s = p.day * H + p.hour
+            if s not in xs:
+                continue
+            for t, lit in xs.items():
+                self.model.add_hint(lit, 1 if t == s else 0)
+            ys = self.y.get(aid)
+            if ys is not None and p.room in ys:
+                for r, lit in ys.items():
+                    self.model.add_hint(lit, 1 if r == p.room else 0)
 
     def decode(self, solver: cp_model.CpSolver) -> Solution:
         H = self.H

@@ -26,6 +26,8 @@ from .model import (
     HomeRooms,
     Instance,
     IntervalMaxDaysPerWeek,
+    MaxBuildingChangesPerDay,
+    MaxBuildingChangesPerWeek,
     MaxDaysBetween,
     MaxDaysPerWeek,
     MaxGapsPerDay,
@@ -37,6 +39,7 @@ from .model import (
     MinDaysBetween,
     MinDaysPerWeek,
     MinGapsBetween,
+    MinGapsBetweenBuildingChanges,
     MinHoursDaily,
     MinRestingHours,
     NotAvailable,
@@ -372,6 +375,11 @@ def _resource_amount(w: _World, c: ResourceConstraint) -> float:
     table = w.teacher_acts if c.resource_kind == "teacher" else w.subgroup_acts
     for name in inst.resolve_resources(c):
         acts = table.get(name, [])
+        if isinstance(
+            c, MaxBuildingChangesPerDay | MaxBuildingChangesPerWeek | MinGapsBetweenBuildingChanges
+        ):
+            total += _building_amount(w, c, acts)
+            continue
         grid = w.grid(acts, c.tag)
         busy = [[n > 0 for n in row] for row in grid]
         unavail = w.unavailable(c.resource_kind, name)
@@ -461,6 +469,42 @@ def _resource_one(
                 illegal += 1
         return illegal + max(0, second - c.max_beginnings)
     raise AssertionError(f"verifier does not know {c.kind}")  # pragma: no cover
+
+
+def _building_amount(w: _World, c: ResourceConstraint, acts: list[Activity]) -> float:
+    """FET's building changes: between consecutive lessons with a room (in time order)."""
+    inst = w.inst
+    week = 0
+    amount = 0.0
+    for d in range(w.D):
+        row: list[str | None] = [None] * w.H
+        for a in acts:
+            if c.tag is not None and c.tag not in a.tags:
+                continue
+            p = w.pos.get(a.id)
+            if p is None or p.day != d or p.room is None:
+                continue
+            room = inst.room_by_name.get(p.room)
+            if room is None or not room.building:
+                continue
+            for k in range(a.duration):
+                row[p.hour + k] = room.building
+        changes = 0
+        last: tuple[str, int] | None = None
+        for h, b in enumerate(row):
+            if b is None:
+                continue
+            if last is not None and last[0] != b:
+                changes += 1
+                if isinstance(c, MinGapsBetweenBuildingChanges) and h - last[1] - 1 < c.min_gaps:
+                    amount += 1
+            last = (b, h)
+        if isinstance(c, MaxBuildingChangesPerDay):
+            amount += max(0, changes - c.max_changes)
+        week += changes
+    if isinstance(c, MaxBuildingChangesPerWeek):
+        amount += max(0, week - c.max_changes)
+    return amount
 
 
 def _gaps(row: list[bool], day: int, unavail: set[Slot]) -> int:

@@ -623,6 +623,47 @@ def cases() -> list[Case]:
             {1: (0, 0, "R1"), 2: (0, 1, "R2")},
         )
     )
+    out.append(
+        Case(
+            "max building changes per day and min gaps between them",
+            tiny(
+                [act(1), act(2, students=("C2",)), act(3, students=("C1",))],
+                [
+                    m.PreferredRooms(activities=(1,), rooms=("R1",)),
+                    m.PreferredRooms(activities=(2,), rooms=("Far",)),
+                    m.PreferredRooms(activities=(3,), rooms=("R2", "Far")),
+                    m.MaxBuildingChangesPerDay(resource_kind="teacher", max_changes=1),
+                    m.MinGapsBetweenBuildingChanges(resource_kind="teacher", min_gaps=1),
+                ],
+                hours=4,
+                rooms=[*ROOMS, R("Far", 30, "B2")],
+            ),
+            lambda s: (
+                s.placements[3].room == "R2"
+                and abs(s.placements[2].hour - s.placements[3].hour) >= 2
+                and abs(s.placements[2].hour - s.placements[1].hour) >= 2
+            ),
+            {1: (0, 0, "R1"), 2: (0, 1, "Far"), 3: (0, 2, "R2")},
+        )
+    )
+    out.append(
+        Case(
+            "max building changes per week",
+            tiny(
+                [act(1), act(2, students=("C2",)), act(3, students=("C1",))],
+                [
+                    m.PreferredRooms(activities=(1, 3), rooms=("R1",)),
+                    m.PreferredRooms(activities=(2,), rooms=("Far",)),
+                    m.MaxBuildingChangesPerWeek(resource_kind="teacher", max_changes=0),
+                ],
+                days=2,
+                hours=3,
+                rooms=[*ROOMS, R("Far", 30, "B2")],
+            ),
+            lambda s: s.placements[2].day not in (s.placements[1].day, s.placements[3].day),
+            {1: (0, 0, "R1"), 2: (0, 1, "Far"), 3: (1, 2, "R1")},
+        )
+    )
     # ---- basic compulsory
     out.append(
         Case(
@@ -756,6 +797,18 @@ def test_locked_activities_stay_where_they_are() -> None:
     inst = _week()
     sol = run(inst, locked={1: m.Placement(2, 1), 2: m.Placement(0, 0)})
     assert sl(sol, 1) == (2, 1) and sl(sol, 2) == (0, 0)
+
+
+def test_locked_room_is_kept() -> None:
+    inst = tiny(
+        [act(1), act(2, students=("C2",), teachers=("T2",))],
+        [m.PreferredRooms(activities=(1, 2), rooms=("R1", "R2"))],
+        rooms=ROOMS,
+    )
+    sol = run(inst, locked={1: m.Placement(0, 2, "R2")})
+    assert sol.placements[1] == m.Placement(0, 2, "R2")
+    res = solve(inst, SolveOptions(time_limit=5, workers=1, locked={1: m.Placement(0, 2, "Small")}))
+    assert res.status == "infeasible" and "locked activity 1" in res.conflict
 
 
 def test_warm_start_hint_is_accepted_and_kept_when_optimal() -> None:
