@@ -4,14 +4,22 @@ session; tests that change data run inside a transaction that is rolled back."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from oppvekst import clock
 
 DEMO_TODAY = dt.date(2026, 11, 25)
+
+# Property tests draw the same examples on every run, so CI never fails by chance; run
+# `pytest --hypothesis-seed=random` (or HYPOTHESIS_PROFILE=explore) to search wider.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -42,6 +42,53 @@ class FetRun:
     message: str = ""
 
 
+def hard_only_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> int:
+    """Copy a FET file with every constraint under 100 % made inactive; returns how many.
+
+    FET turns soft time constraints into "allowed with probability w %" for each slot, so a
+    locked activity sitting in a slot a 95 % preference forbids may never be placed (fet-cl
+    then runs until it is killed). Checking the hard constraints of a locked timetable is done
+    on such a copy."""
+    tree = etree.parse(str(src))
+    n = 0
+    for lst in ("Time_Constraints_List", "Space_Constraints_List"):
+        parent = tree.getroot().find(lst)
+        if parent is None:
+            continue
+        for c in parent:
+            if not isinstance(c.tag, str):
+                continue
+            w = c.findtext("Weight_Percentage")
+            try:
+                soft = w is not None and float(w) < 100
+            except ValueError:
+                soft = False
+            active = c.find("Active")
+            if soft and active is not None and active.text != "false":
+                active.text = "false"
+                n += 1
+    tree.write(str(dst), xml_declaration=True, encoding="UTF-8")
+    return n
+
+
+def check_locked(
+    fet_file: str | os.PathLike[str], workdir: str | os.PathLike[str], time_limit: float = 30
+) -> tuple[FetStatus, str]:
+    """Does ``fet-cl`` accept a file whose activities are all locked? Returns (status, how):
+    ``how`` is "as written" or, when FET's handling of soft constraints blocks it, "hard
+    constraints only" (see :func:`hard_only_copy`)."""
+    work = Path(workdir)
+    run = run_fet_cl(fet_file, work / "as-written", time_limit)
+    if run.status == "solved":
+        return "solved", "as written"
+    if run.status == "rejected":
+        return "rejected", run.message
+    copy = work / "hard-only.fet"
+    hard_only_copy(fet_file, copy)
+    again = run_fet_cl(copy, work / "hard-only", time_limit)
+    return again.status, "hard constraints only" if again.status == "solved" else again.message
+
+
 def run_fet_cl(
     fet_file: str | os.PathLike[str],
     outdir: str | os.PathLike[str],
@@ -72,7 +119,7 @@ def run_fet_cl(
     t0 = time.monotonic()
     try:
         proc = subprocess.run(
-            args, capture_output=True, text=True, timeout=time_limit + 120, errors="replace"
+            args, capture_output=True, text=True, timeout=time_limit + 30, errors="replace"
         )
     except subprocess.TimeoutExpired:
         return FetRun("unsolved", time.monotonic() - t0, message="fet-cl did not stop")

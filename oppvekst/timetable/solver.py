@@ -1484,6 +1484,7 @@ class _Builder:
                 continue
             seen.add((ids, unavail, k == 0))
             first = 0 if k == 0 else 1
+            lengths: list[LinExpr] = []
             for d in range(D):
                 avail = [d * H + h for h in range(H) if d * H + h not in unavail]
                 busy = [self.busy(ids, t) for t in avail]
@@ -1495,6 +1496,18 @@ class _Builder:
                         m.add(later == 0)
                     else:
                         m.add_implication(later, here)
+                # the day's length: a free available hour at position i caps it at i
+                n = len(avail)
+                length = sum(b for b in busy if b is not None)
+                if isinstance(length, int):
+                    continue
+                lengths.append(length)
+                for i in range(first, n):
+                    b = busy[i]
+                    m.add(length <= i + (n - i) * (b if b is not None else 0))
+            if lengths:
+                total = sum(self.by_id[i].duration for i in ids)
+                m.add(sum(lengths) == total)
 
     # ---- buildings
 
