@@ -886,7 +886,32 @@ def _fmt_weight(w: float) -> str:
     return str(int(w)) if float(w).is_integer() else repr(float(w))
 
 
-def _lock_elements(inst: Instance, solution: Solution) -> list[_Element]:
+def _raw_names(root: _Element) -> dict[str, dict[str, str]]:
+    """Names exactly as the file spells them (keyed by the stripped name we use).
+
+    FET compares names verbatim, trailing spaces and tabs included (Spain/2 has such rooms),
+    so locks written back must repeat the original spelling."""
+    out: dict[str, dict[str, str]] = {"room": {}, "day": {}, "hour": {}}
+    for kind, path in (
+        ("room", "Rooms_List/Room"),
+        ("day", "Days_List/Day"),
+        ("hour", "Hours_List/Hour"),
+    ):
+        for el in root.iterfind(path):
+            name_el = el.find("Name")
+            raw = (name_el.text if name_el is not None else el.text) or ""
+            out[kind].setdefault(raw.strip(), raw)
+    return out
+
+
+def _lock_elements(
+    inst: Instance, solution: Solution, raw: dict[str, dict[str, str]] | None = None
+) -> list[_Element]:
+    names = raw or {"room": {}, "day": {}, "hour": {}}
+
+    def spelled(kind: str, name: str) -> str:
+        return names[kind].get(name, name)
+
     out = []
     for a in inst.activities:
         p = solution.placements.get(a.id)
@@ -895,8 +920,8 @@ def _lock_elements(inst: Instance, solution: Solution) -> list[_Element]:
         c = etree.Element("ConstraintActivityPreferredStartingTime")
         _sub(c, "Weight_Percentage", "100")
         _sub(c, "Activity_Id", str(a.id))
-        _sub(c, "Preferred_Day", inst.days[p.day])
-        _sub(c, "Preferred_Hour", inst.hours[p.hour])
+        _sub(c, "Preferred_Day", spelled("day", inst.days[p.day]))
+        _sub(c, "Preferred_Hour", spelled("hour", inst.hours[p.hour]))
         _sub(c, "Permanently_Locked", "true")
         _sub(c, "Active", "true")
         _sub(c, "Comments", "locked by oppvekst")
@@ -905,7 +930,7 @@ def _lock_elements(inst: Instance, solution: Solution) -> list[_Element]:
             rc = etree.Element("ConstraintActivityPreferredRoom")
             _sub(rc, "Weight_Percentage", "100")
             _sub(rc, "Activity_Id", str(a.id))
-            _sub(rc, "Room", p.room)
+            _sub(rc, "Room", spelled("room", p.room))
             _sub(rc, "Permanently_Locked", "true")
             _sub(rc, "Active", "true")
             _sub(rc, "Comments", "locked by oppvekst")
@@ -965,7 +990,11 @@ def solution_tree(source: FetDocument | Instance, solution: Solution) -> etree._
         tree = etree.ElementTree(instance_to_fet_root(inst))
     root = tree.getroot()
     existing = _existing_locks(root)
-    locks = [e for e in _lock_elements(inst, solution) if _lock_key(e) not in existing]
+    locks = [
+        e
+        for e in _lock_elements(inst, solution, _raw_names(root))
+        if _lock_key(e) not in existing
+    ]
     _append_to_list(
         root,
         "Time_Constraints_List",

@@ -247,6 +247,23 @@ def test_fet_cl_accepts_the_exported_locked_solution(tmp_path: Path) -> None:
 
 
 @needs_fet
+def test_locks_repeat_names_exactly_as_the_file_spells_them(tmp_path: Path) -> None:
+    # FET compares names verbatim; Spain/2 has rooms ending in spaces and tabs
+    text = SMALL.replace("<Name>Gymsal</Name>", "<Name>Gymsal \t</Name>").replace(
+        "<Room>Gymsal</Room>", "<Room>Gymsal \t</Room>"
+    )
+    doc = read_fet_string(text)
+    res = solve(doc.instance, SolveOptions(time_limit=10, workers=1))
+    assert res.solution is not None
+    assert res.solution.placements[3].room == "Gymsal"
+    out = tmp_path / "solved.fet"
+    write_fet_with_solution(doc, res.solution, out)
+    assert "<Room>Gymsal \t</Room>" in out.read_text("utf-8")
+    run = run_fet_cl(out, tmp_path / "fet-out", time_limit=20)
+    assert run.status == "solved", run.message
+
+
+@needs_fet
 def test_fet_cl_accepts_a_solved_model_instance(tmp_path: Path) -> None:
     inst = tiny(
         [act(1, duration=2), act(2, students=("C2",)), act(3, teachers=("T2",), students=("C3",))],
