@@ -101,6 +101,9 @@ RELAX_WEIGHT = 10_000_000
 COMPACT = True
 """Add the redundant "compact day" implications (see ``_Builder._compact_days``)."""
 
+GAP_ENCODING = os.environ.get("OPPVEKST_TT_GAPS", "chain")
+"""Gaps: "chain" (prefix/suffix or-chains), "span" (first/last hour per day) or "both"."""
+
 EXACT_OR = True
 """Make the prefix/suffix "or" chains exact (both directions) rather than lower bounds."""
 
@@ -236,6 +239,7 @@ def _race(plain: _Builder, packed: _Builder, t0: float) -> SolveResult:
 
     remaining = opts.time_limit - (time.monotonic() - t0)
     sa = packed.make_solver(remaining, 1, True)
+    sa.parameters.linearization_level = 0  # pure clause learning: fastest on dense schools
     sb = plain.make_solver(remaining, _workers(opts), True)
     cba = _Callback(packed, t0, progress, stop_when_feasible=True)
     cbb = _Callback(plain, t0, progress, stop_when_feasible=True)
@@ -380,6 +384,8 @@ class _Builder:
         self.n_packed = 0
         self.relax = relax and not explain
         self.hard_viol: list[tuple[LinExpr, int]] = []
+        self.mult = 1
+        """Copies of the soft constraint being built (see ``_resource``)."""
         self.model = cp_model.CpModel()
         self.H = inst.n_hours
         self.D = inst.n_days
@@ -420,6 +426,7 @@ class _Builder:
 
     def penalize(self, v: LinExpr, c: Constraint, per_unit: int = 1) -> None:
         """Add ``v`` (a violation amount) to the objective with the constraint's weight."""
+        per_unit *= self.mult
         if c.hard:
             self.obj.append((v, RELAX_WEIGHT * per_unit))
             self.hard_viol.append((v, per_unit))
@@ -1182,7 +1189,9 @@ class _Builder:
 
     def _resource(self, c: ResourceConstraint, g: Lit | None) -> None:
         inst = self.inst
-        seen: set[tuple[object, ...]] = set()
+        # Resources with the same activities and free hours get one copy of the constraint;
+        # a soft one then costs its weight once per resource, as the verifier (and FET) count.
+        copies: dict[tuple[object, ...], int] = {}
         for name in inst.resolve_resources(c):
             if c.resource_kind == "teacher":
                 acts = self.teacher_acts.get(name, [])
@@ -1197,10 +1206,11 @@ class _Builder:
             ids = tuple(sorted(a.id for a in acts))
             unavail = frozenset(na | self.break_slots)
             key = (ids, unavail)
-            if key in seen:
-                continue
-            seen.add(key)
+            copies[key] = copies.get(key, 0) + 1
+        for (ids, unavail), n in copies.items():
+            self.mult = 1 if c.hard else n
             self._resource_one(c, g, ids, unavail)
+        self.mult = 1
 
     def _day_hours(self, ids: tuple[int, ...], d: int) -> LinExpr:
         terms = []
@@ -1305,6 +1315,10 @@ class _Builder:
             return
         # the rest needs busy booleans per hour
         busy = [[self.busy(ids, d * H + h) for h in range(H)] for d in range(D)]
+        if isinstance(c, MaxGapsPerWeek | MaxGapsPerDay) and GAP_ENCODING != "chain":
+            self._gaps_span(c, g, busy, unavail)
+            if GAP_ENCODING == "span":
+                return
         if isinstance(c, MaxGapsPerWeek | MaxGapsPerDay):
             week_gaps: list[Lit] = []
             for d in range(D):
@@ -1392,6 +1406,44 @@ class _Builder:
                 self.le(sum(seconds), c.max_beginnings, c, g, vmax=D)
             return
         raise AssertionError(f"solver does not know {c.kind}")  # pragma: no cover
+
+    def _gaps_span(
+        self,
+        c: MaxGapsPerWeek | MaxGapsPerDay,
+        g: Lit | None,
+        busy: list[list[Lit | None]],
+        unavail: frozenset[int],
+    ) -> None:
+        """Gaps of a day = (last - first + 1) - busy hours, counted over available hours."""
+        m, H, D = self.model, self.H, self.D
+        week: list[LinExpr] = []
+        for d in range(D):
+            avail = [h for h in range(H) if d * H + h not in unavail]
+            bl = [busy[d][h] for h in avail]
+            idx = [i for i, b in enumerate(bl) if b is not None]
+            if len(idx) < 3:
+                continue
+            lo, hi = idx[0], idx[-1]
+            first = m.new_int_var(lo, hi, "")
+            last = m.new_int_var(lo, hi, "")
+            span = m.new_int_var(0, hi - lo + 1, "")
+            active = m.new_bool_var("")
+            lits = [bl[i] for i in idx]
+            for i in idx:
+                b = bl[i]
+                assert b is not None
+                m.add(first <= i).only_enforce_if(b)
+                m.add(last >= i).only_enforce_if(b)
+                m.add_implication(b, active)
+            m.add_bool_or(lits).only_enforce_if(active)
+            m.add(span >= last - first + 1).only_enforce_if(active)
+            m.add(span == 0).only_enforce_if(active.negated())
+            gaps = span - sum(lits)
+            if isinstance(c, MaxGapsPerDay):
+                self.le(gaps, c.max_gaps, c, g, vmax=H)
+            week.append(gaps)
+        if isinstance(c, MaxGapsPerWeek) and week:
+            self.le(sum(week), c.max_gaps, c, g, vmax=D * H)
 
     # ---- symmetry breaking
 
