@@ -991,9 +991,7 @@ def solution_tree(source: FetDocument | Instance, solution: Solution) -> etree._
     root = tree.getroot()
     existing = _existing_locks(root)
     locks = [
-        e
-        for e in _lock_elements(inst, solution, _raw_names(root))
-        if _lock_key(e) not in existing
+        e for e in _lock_elements(inst, solution, _raw_names(root)) if _lock_key(e) not in existing
     ]
     _append_to_list(
         root,

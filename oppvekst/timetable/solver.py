@@ -101,8 +101,8 @@ RELAX_WEIGHT = 10_000_000
 COMPACT = True
 """Add the redundant "compact day" implications (see ``_Builder._compact_days``)."""
 
-GAP_ENCODING = os.environ.get("OPPVEKST_TT_GAPS", "chain")
-"""Gaps: "chain" (prefix/suffix or-chains), "span" (first/last hour per day) or "both"."""
+PATTERNS = True
+"""Add the redundant day-pattern tables (see ``_Builder._day_patterns``)."""
 
 EXACT_OR = True
 """Make the prefix/suffix "or" chains exact (both directions) rather than lower bounds."""
@@ -144,9 +144,9 @@ class SolveOptions:
     """Experimental: move hard constraints (except clashes and availability) into the
     objective with a huge weight and search for zero violation (local search friendly; on the
     FET examples it was slower than the default)."""
-    symmetry: str = "off"
-    """Symmetry breaking among interchangeable activities: "off" or "clauses" (orders them in
-    time; helps some instances, hurts others, so off by default)."""
+    symmetry: str = "clauses"
+    """Symmetry breaking among interchangeable activities: "clauses" orders them in time
+    (on FET's examples it turned DGS-Pro from unsolved in 60 s to about 5 s) or "off"."""
 
 
 @dataclass
@@ -193,21 +193,29 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 message=str(exc),
             )
         return _explain(instance, opts, t0, str(exc))
-    packed: _Builder | None = None
-    if _workers(opts) > 1 and builder.n_packed and not opts.relax:
-        try:
-            packed = _Builder(instance, opts, explain=False, packed=True)
-            packed.build()
-        except _Infeasible:  # pragma: no cover - the plain model built fine
-            packed = None
-    res = builder.run(t0) if packed is None else _race(builder, packed, t0)
+    others: list[_Builder] = []
+    if _workers(opts) > 1 and not opts.relax:
+        wanted = []
+        if builder.n_packed:
+            wanted.append({"packed": True})
+        if any(c.hard and _is_teacher_gaps(c) for c in instance.constraints):
+            wanted.append({"soft_gaps": True})
+        for kw in wanted:
+            try:
+                other = _Builder(instance, opts, explain=False, **kw)
+                other.build()
+            except _Infeasible:  # pragma: no cover - the plain model built fine
+                continue
+            others.append(other)
+    res = _improve(builder, _race(builder, others, t0), t0) if others else builder.run(t0)
     if res.status == "infeasible" and opts.explain:
         return _explain(instance, opts, t0, "the solver proved that no timetable exists")
     if res.solution is not None:
         # the objective's auxiliary variables are only bounded from one side, so report the
         # independent verifier's figure
-        res.objective = res.soft_penalty
-        res.soft_penalty = verify(instance, res.solution)[1]
+        res.soft_penalty, res.objective = verify(instance, res.solution)[1], res.soft_penalty
+        if res.objective is None:
+            res.objective = res.soft_penalty
     return res
 
 
@@ -219,14 +227,19 @@ def _workers(opts: SolveOptions) -> int:
     return opts.workers or (os.cpu_count() or 1)
 
 
-def _race(plain: _Builder, packed: _Builder, t0: float) -> SolveResult:
-    """Two CP-SAT searches in two threads; the first timetable found wins.
+def _race(plain: _Builder, others: Sequence[_Builder], t0: float) -> SolveResult:
+    """Several CP-SAT searches in threads; the first timetable found wins.
 
-    ``packed`` states that a fully booked teacher or class is busy in *every* free slot (exactly
-    one lesson per slot): that helps the clause-learning search on dense schools but hinders
-    CP-SAT's local search (feasibility jump), which ``plain`` keeps. Timetabling run times are
-    heavy-tailed, so racing the two is far more robust than either alone. With ``optimize``,
-    the winner then seeds an improvement phase on the plain model.
+    * ``plain``, the model as stated, keeps CP-SAT's local search (feasibility jump).
+    * A *packed* model states that a fully booked teacher or class is busy in *every* free
+      slot (exactly one lesson per slot): that helps clause learning on dense schools.
+    * A *soft gaps* model (only where teachers have hard gap limits) moves those limits into
+      the objective, so large neighbourhood search walks from a timetable with too many gaps
+      down to none. It gets the workers, the exact searches one thread each: on FET's
+      Germany/secondary-school-1 the exact searches stall while this one finds a timetable in
+      12-35 s; on DGS-Pro it is the other way round.
+
+    Timetabling run times are heavy-tailed, so racing them is far more robust than any one.
     """
     opts = plain.opts
     lock = threading.Lock()
@@ -238,41 +251,48 @@ def _race(plain: _Builder, packed: _Builder, t0: float) -> SolveResult:
                 user_progress(p)
 
     remaining = opts.time_limit - (time.monotonic() - t0)
-    sa = packed.make_solver(remaining, 1, True)
-    sa.parameters.linearization_level = 0  # pure clause learning: fastest on dense schools
-    sb = plain.make_solver(remaining, _workers(opts), True)
-    cba = _Callback(packed, t0, progress, stop_when_feasible=True)
-    cbb = _Callback(plain, t0, progress, stop_when_feasible=True)
-    status: dict[str, Any] = {}
+    runs: list[tuple[_Builder, cp_model.CpSolver, _Callback]] = []
+    for b in (plain, *others):
+        relaxed = any(o.soft_gaps for o in others)
+        workers = _workers(opts) if b.soft_gaps or (b is plain and not relaxed) else 1
+        sv = b.make_solver(remaining, workers, True)
+        if b.packed:
+            sv.parameters.linearization_level = 0  # pure clause learning: fastest when dense
+        runs.append((b, sv, _Callback(b, t0, progress, stop_when_feasible=True)))
+    status: dict[int, Any] = {}
 
-    def go(
-        key: str, b: _Builder, s: cp_model.CpSolver, cb: _Callback, other: cp_model.CpSolver
-    ) -> None:
-        st = s.solve(b.model, cb)
-        status[key] = st
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
-            other.stop_search()
+    def go(i: int) -> None:
+        b, sv, cb = runs[i]
+        st = sv.solve(b.model, cb)
+        status[i] = st
+        if cb.first is not None or st == cp_model.INFEASIBLE:
+            for j, (_b, other, _cb) in enumerate(runs):
+                if j != i:
+                    other.stop_search()
 
-    ta = threading.Thread(target=go, args=("a", packed, sa, cba, sb), daemon=True)
-    tb = threading.Thread(target=go, args=("b", plain, sb, cbb, sa), daemon=True)
-    ta.start()
-    tb.start()
-    ta.join()
-    tb.join()
-    ok = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    candidates = [
-        (cb.first or 0.0, b, s, cb)
-        for key, b, s, cb in (("a", packed, sa, cba), ("b", plain, sb, cbb))
-        if status.get(key) in ok
-    ]
+    threads = [threading.Thread(target=go, args=(i,), daemon=True) for i in range(len(runs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    candidates = [(cb.first, i) for i, (_b, _s, cb) in enumerate(runs) if cb.first is not None]
     if not candidates:
-        st = cp_model.INFEASIBLE if cp_model.INFEASIBLE in status.values() else cp_model.UNKNOWN
-        return plain.result(sb, st, cbb, t0)
-    _first, winner, ws, wcb = min(candidates, key=lambda c: c[0])
-    res = winner.result(ws, status["a" if winner is packed else "b"], wcb, t0)
-    res.solutions = cba.count + cbb.count
-    left = opts.time_limit - (time.monotonic() - t0)
-    if opts.optimize and plain.obj and res.solution is not None and left > 0.2:
+        # every model is the timetable or a relaxation of it: one proof is enough
+        infeasible = cp_model.INFEASIBLE in status.values()
+        return plain.result(
+            runs[0][1], cp_model.INFEASIBLE if infeasible else cp_model.UNKNOWN, runs[0][2], t0
+        )
+    _first, wi = min(candidates)
+    winner, ws, wcb = runs[wi]
+    res = winner.result(ws, status[wi], wcb, t0, wcb.solution)
+    res.solutions = sum(cb.count for _b, _s, cb in runs)
+    return res
+
+
+def _improve(plain: _Builder, res: SolveResult, t0: float) -> SolveResult:
+    """With ``optimize``, a first timetable from a race seeds the search on the plain model."""
+    left = plain.opts.time_limit - (time.monotonic() - t0)
+    if plain.opts.optimize and plain.obj and res.solution is not None and left > 0.2:
         plain.set_hint(res.solution)
         better = plain.run(t0)
         if better.solution is not None and better.status == "solved":
@@ -376,6 +396,7 @@ class _Builder:
         explain: bool,
         relax: bool = False,
         packed: bool = False,
+        soft_gaps: bool = False,
     ) -> None:
         self.inst = inst
         self.opts = opts
@@ -383,6 +404,8 @@ class _Builder:
         self.packed = packed
         self.n_packed = 0
         self.relax = relax and not explain
+        self.soft_gaps = soft_gaps and not explain and not self.relax
+        """Teachers' hard gap limits go into the objective (see ``_race``)."""
         self.hard_viol: list[tuple[LinExpr, int]] = []
         self.mult = 1
         """Copies of the soft constraint being built (see ``_resource``)."""
@@ -422,6 +445,8 @@ class _Builder:
 
     def strict(self, c: Constraint) -> bool:
         """Hard and posted as a real constraint (not relaxed into the objective)."""
+        if self.soft_gaps and _is_teacher_gaps(c):
+            return False
         return c.hard and not self.relax
 
     def penalize(self, v: LinExpr, c: Constraint, per_unit: int = 1) -> None:
@@ -469,8 +494,12 @@ class _Builder:
         for c in self.inst.constraints:
             self._constraint(c)
         self._compact_days()
+        self._day_patterns()
         self._symmetry()
         self._repair_and_hints()
+        if self.soft_gaps:
+            # only the way to a valid timetable counts here; soft rules come afterwards
+            self.obj = [(v, RELAX_WEIGHT * k) for v, k in self.hard_viol]
         if self.obj:
             self.model.minimize(
                 cp_model.LinearExpr.weighted_sum([e for e, _ in self.obj], [w for _, w in self.obj])
@@ -1191,7 +1220,7 @@ class _Builder:
         inst = self.inst
         # Resources with the same activities and free hours get one copy of the constraint;
         # a soft one then costs its weight once per resource, as the verifier (and FET) count.
-        copies: dict[tuple[object, ...], int] = {}
+        copies: dict[tuple[tuple[int, ...], frozenset[int]], int] = {}
         for name in inst.resolve_resources(c):
             if c.resource_kind == "teacher":
                 acts = self.teacher_acts.get(name, [])
@@ -1207,9 +1236,9 @@ class _Builder:
             unavail = frozenset(na | self.break_slots)
             key = (ids, unavail)
             copies[key] = copies.get(key, 0) + 1
-        for (ids, unavail), n in copies.items():
+        for (same_ids, same_unavail), n in copies.items():
             self.mult = 1 if c.hard else n
-            self._resource_one(c, g, ids, unavail)
+            self._resource_one(c, g, same_ids, same_unavail)
         self.mult = 1
 
     def _day_hours(self, ids: tuple[int, ...], d: int) -> LinExpr:
@@ -1315,10 +1344,6 @@ class _Builder:
             return
         # the rest needs busy booleans per hour
         busy = [[self.busy(ids, d * H + h) for h in range(H)] for d in range(D)]
-        if isinstance(c, MaxGapsPerWeek | MaxGapsPerDay) and GAP_ENCODING != "chain":
-            self._gaps_span(c, g, busy, unavail)
-            if GAP_ENCODING == "span":
-                return
         if isinstance(c, MaxGapsPerWeek | MaxGapsPerDay):
             week_gaps: list[Lit] = []
             for d in range(D):
@@ -1407,44 +1432,6 @@ class _Builder:
             return
         raise AssertionError(f"solver does not know {c.kind}")  # pragma: no cover
 
-    def _gaps_span(
-        self,
-        c: MaxGapsPerWeek | MaxGapsPerDay,
-        g: Lit | None,
-        busy: list[list[Lit | None]],
-        unavail: frozenset[int],
-    ) -> None:
-        """Gaps of a day = (last - first + 1) - busy hours, counted over available hours."""
-        m, H, D = self.model, self.H, self.D
-        week: list[LinExpr] = []
-        for d in range(D):
-            avail = [h for h in range(H) if d * H + h not in unavail]
-            bl = [busy[d][h] for h in avail]
-            idx = [i for i, b in enumerate(bl) if b is not None]
-            if len(idx) < 3:
-                continue
-            lo, hi = idx[0], idx[-1]
-            first = m.new_int_var(lo, hi, "")
-            last = m.new_int_var(lo, hi, "")
-            span = m.new_int_var(0, hi - lo + 1, "")
-            active = m.new_bool_var("")
-            lits = [bl[i] for i in idx]
-            for i in idx:
-                b = bl[i]
-                assert b is not None
-                m.add(first <= i).only_enforce_if(b)
-                m.add(last >= i).only_enforce_if(b)
-                m.add_implication(b, active)
-            m.add_bool_or(lits).only_enforce_if(active)
-            m.add(span >= last - first + 1).only_enforce_if(active)
-            m.add(span == 0).only_enforce_if(active.negated())
-            gaps = span - sum(lits)
-            if isinstance(c, MaxGapsPerDay):
-                self.le(gaps, c.max_gaps, c, g, vmax=H)
-            week.append(gaps)
-        if isinstance(c, MaxGapsPerWeek) and week:
-            self.le(sum(week), c.max_gaps, c, g, vmax=D * H)
-
     # ---- symmetry breaking
 
     def _symmetry(self) -> None:
@@ -1457,6 +1444,8 @@ class _Builder:
                 touched |= set(sol.placements)
         member: dict[int, list[object]] = defaultdict(list)
         for i, c in enumerate(self.inst.constraints):
+            if isinstance(c, PreferredStartingTimes | PreferredTimeSlots):
+                continue  # acts on each activity alone: already in its domain and start costs
             acts = _constraint_activities(c)
             if not acts:
                 continue
@@ -1468,8 +1457,8 @@ class _Builder:
                     member[aid].append(("c", i, _position_key(c, aid)))
         classes: dict[tuple[object, ...], list[int]] = defaultdict(list)
         for a in self.acts:
-            if a.id in touched:
-                continue
+            if a.id in touched or not (a.teachers or self.subgroups_of[a.id]):
+                continue  # without a teacher or students two copies may start together
             key = (
                 a.duration,
                 a.teachers,
@@ -1508,7 +1497,7 @@ class _Builder:
         nogap: dict[tuple[str, str], bool] = {}
         early: dict[tuple[str, str], int] = {}
         for c in self.inst.constraints:
-            if not isinstance(c, ResourceConstraint) or not c.hard or c.tag is not None:
+            if not isinstance(c, ResourceConstraint) or not self.strict(c) or c.tag is not None:
                 continue
             if isinstance(c, MaxGapsPerWeek | MaxGapsPerDay) and c.max_gaps == 0:
                 for r in self.inst.resolve_resources(c):
@@ -1560,6 +1549,104 @@ class _Builder:
             if lengths:
                 total = sum(self.by_id[i].duration for i in ids)
                 m.add(sum(lengths) == total)
+
+    # ---- redundant: day patterns
+
+    def _day_patterns(self) -> None:
+        """Per teacher or subgroup and day, the busy hours form one of the day shapes its hard
+        daily rules allow (gaps, min/max hours, early start), stated as a table constraint.
+
+        The rules hold anyway; the table only propagates far better than the separate
+        encodings, because it sees a day whole (like FET, which checks a day's shape at once).
+        Weekly sums (gaps per week, second-hour beginnings) are restated over the tables."""
+        if self.explain or self.relax or not PATTERNS:
+            return
+        rules: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+
+        def tighten(key: tuple[str, str], name: str, value: int, lower: bool = False) -> None:
+            old = rules[key].get(name)
+            if old is None:
+                rules[key][name] = value
+            else:
+                rules[key][name] = max(old, value) if lower else min(old, value)
+
+        for c in self.inst.constraints:
+            if not isinstance(c, ResourceConstraint) or not self.strict(c) or c.tag is not None:
+                continue
+            for r in self.inst.resolve_resources(c):
+                key = (c.resource_kind, r)
+                if isinstance(c, MaxGapsPerDay):
+                    tighten(key, "gaps_day", c.max_gaps)
+                elif isinstance(c, MaxGapsPerWeek):
+                    tighten(key, "gaps_week", c.max_gaps)
+                elif isinstance(c, MaxHoursDaily):
+                    tighten(key, "max_hours", c.max_hours)
+                elif isinstance(c, MinHoursDaily):
+                    name = "min_hours" if c.allow_empty_days else "min_hours_every_day"
+                    tighten(key, name, c.min_hours, lower=True)
+                elif isinstance(c, EarlyMaxBeginningsAtSecondHour):
+                    tighten(key, "early", c.max_beginnings)
+        m, H, D = self.model, self.H, self.D
+        seen: set[tuple[object, ...]] = set()
+        for (kind, name), rule in rules.items():
+            if not ({"gaps_day", "gaps_week", "early"} & set(rule)):
+                continue  # counting rules alone are stated exactly already
+            if kind == "teacher":
+                acts = self.teacher_acts.get(name, [])
+                na = self.teacher_na.get(name, set())
+            else:
+                acts = self.subgroup_acts.get(name, [])
+                na = self.subgroup_na.get(name, set())
+            if not acts:
+                continue
+            ids = tuple(sorted(a.id for a in acts))
+            unavail = frozenset(na | self.break_slots)
+            shape = (ids, unavail, tuple(sorted(rule.items())))
+            if shape in seen:
+                continue
+            seen.add(shape)
+            week_gaps: list[LinExpr] = []
+            seconds: list[LinExpr] = []
+            for d in range(D):
+                avail = [d * H + h for h in range(H) if d * H + h not in unavail]
+                busy = [self.busy(ids, t) for t in avail]
+                live = [i for i, b in enumerate(busy) if b is not None]
+                if not live or len(live) > 14:
+                    continue
+                table: list[tuple[int, ...]] = []
+                for mask in range(1 << len(live)):
+                    pos = [live[j] for j in range(len(live)) if mask >> j & 1]
+                    cnt = len(pos)
+                    gaps = pos[-1] - pos[0] + 1 - cnt if pos else 0
+                    first = pos[0] if pos else 0
+                    if gaps > rule.get("gaps_day", H) or gaps > rule.get("gaps_week", H):
+                        continue
+                    if cnt > rule.get("max_hours", H):
+                        continue
+                    if cnt < rule.get("min_hours_every_day", 0):
+                        continue
+                    if cnt and cnt < rule.get("min_hours", 0):
+                        continue
+                    second = int(cnt > 0 and first == 1)
+                    if "early" in rule and first > 1:
+                        continue
+                    if rule.get("early", 1) == 0 and second:
+                        continue
+                    bits = tuple(mask >> j & 1 for j in range(len(live)))
+                    table.append((*bits, gaps, second))
+                lits = [busy[i] for i in live]
+                gv = m.new_int_var(0, H, "")
+                sv = m.new_bool_var("")
+                if not table:
+                    m.add_bool_or([])  # no allowed shape: the day is impossible
+                    continue
+                m.add_allowed_assignments([*lits, gv, sv], table)  # type: ignore[list-item]
+                week_gaps.append(gv)
+                seconds.append(sv)
+            if "gaps_week" in rule and week_gaps:
+                m.add(sum(week_gaps) <= rule["gaps_week"])
+            if "early" in rule and seconds:
+                m.add(sum(seconds) <= rule["early"])
 
     # ---- buildings
 
@@ -1691,7 +1778,7 @@ class _Builder:
         prm.random_seed = self.opts.seed
         prm.num_workers = workers
         prm.log_search_progress = self.opts.log
-        if (first_only or not self.obj) and not self.relax:
+        if (first_only or not self.obj) and not (self.relax or self.soft_gaps):
             prm.stop_after_first_solution = True
         return solver
 
@@ -1704,9 +1791,23 @@ class _Builder:
         return self.result(solver, status, cb, t0)
 
     def result(
-        self, solver: cp_model.CpSolver, status: Any, cb: _Callback, t0: float
+        self,
+        solver: cp_model.CpSolver,
+        status: Any,
+        cb: _Callback,
+        t0: float,
+        found: Solution | None = None,
     ) -> SolveResult:
         seconds = time.monotonic() - t0
+        if found is not None and self.soft_gaps:
+            # the relaxed model's objective counts violations, not the soft penalty
+            return SolveResult(
+                status="solved",
+                solution=found,
+                seconds=seconds,
+                first_solution_seconds=cb.first,
+                solutions=cb.count,
+            )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             sol = self.decode(solver)
             hv = sum(solver.value(v) * k for v, k in self.hard_viol)
@@ -1755,7 +1856,7 @@ class _Builder:
                 for r, lit in ys.items():
                     self.model.add_hint(lit, 1 if r == p.room else 0)
 
-    def decode(self, solver: cp_model.CpSolver) -> Solution:
+    def decode(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> Solution:
         H = self.H
         sol = Solution()
         for a in self.acts:
@@ -1783,6 +1884,8 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self.stop_when_feasible = stop_when_feasible
         self.count = 0
         self.first: float | None = None
+        self.solution: Solution | None = None
+        """The first valid timetable (kept: a relaxed search may report others later)."""
 
     def on_solution_callback(self) -> None:
         hv = sum(self.value(v) * k for v, k in self.b.hard_viol)
@@ -1792,6 +1895,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         now = time.monotonic() - self.t0
         if self.first is None:
             self.first = now
+            self.solution = self.b.decode(self)
         if self.progress is not None:
             has_obj = bool(self.b.obj)
             obj = (self.objective_value + self.b.obj_const) if has_obj else self.b.obj_const
@@ -1801,6 +1905,10 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             )
         if self.stop_when_feasible:
             self.stop_search()
+
+
+def _is_teacher_gaps(c: Constraint) -> bool:
+    return isinstance(c, MaxGapsPerWeek | MaxGapsPerDay) and c.resource_kind == "teacher"
 
 
 def _constraint_activities(c: Constraint) -> tuple[int, ...]:
