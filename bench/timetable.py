@@ -180,9 +180,13 @@ def benchmark(args: argparse.Namespace) -> int:
             for r in rows
             if r["fet"]["status"] == "solved" and r["ours"]["status"] != "solved"
         ],
+        # where fet-cl refuses the input itself it cannot check any timetable for it
         "fet_rejects_our_solution": [
-            r["instance"] for r in rows if r["ours"].get("fet_accepts") is False
+            r["instance"]
+            for r in rows
+            if r["ours"].get("fet_accepts") is False and r["fet"]["status"] != "rejected"
         ],
+        "fet_rejects_the_input": [r["instance"] for r in rows if r["fet"]["status"] == "rejected"],
     }
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(rows, indent=1), encoding="utf-8")
