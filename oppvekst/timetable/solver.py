@@ -15,6 +15,14 @@ Formulation
 * Per teacher/subgroup constraints (gaps, span, early beginnings, resting hours, ...) use per
   slot busy booleans with prefix/suffix "or" chains.
 * Soft constraints (weight < 100) add ``weight * violation`` to the objective.
+* Redundant, for propagation: compact days (no gaps plus an early start), day-shape tables
+  (the busy hours of a day form a shape the daily rules allow) and symmetry breaking among
+  interchangeable lessons (ordered in time).
+
+Search (see ``_race``): with two or more workers, the plain model races a *packed* variant
+(fully booked teachers and classes busy in every free slot) and, where teachers have hard gap
+limits, a *soft gaps* variant searched by large neighbourhood search. The first valid
+timetable wins; with ``optimize`` it then seeds the improvement of the soft penalty.
 
 Other features: time limit, seed, workers, warm start (hints), locked activities, repair
 mode (minimise moved lessons against a previous timetable), a progress callback and, when
