@@ -359,40 +359,28 @@ def generate_demo_school(seed: int = 1) -> Instance:
             )
         if grade <= 7:
             # no gaps for pupils in grades 1-7 (hard), and they start at the first period
-            constraints.append(
-                MaxGapsPerWeek(
-                    resource_kind="students",
-                    resources=(year,),
-                    max_gaps=0,
-                    label=f"{year}: ingen hull",
-                )
-            )
-            constraints.append(
-                EarlyMaxBeginningsAtSecondHour(
-                    resource_kind="students",
-                    resources=(year,),
-                    max_beginnings=0,
-                    label=f"{year}: starter første time",
-                )
-            )
+            max_gaps, gaps_label = 0, "ingen hull"
+            max_late, late_label = 0, "starter første time"
         else:
             # FET accepts max-gaps constraints only at 100 %: a small weekly allowance instead
-            constraints.append(
-                MaxGapsPerWeek(
-                    resource_kind="students",
-                    resources=(year,),
-                    max_gaps=2,
-                    label=f"{year}: maks to hull i uka",
-                )
+            max_gaps, gaps_label = 2, "maks to hull i uka"
+            max_late, late_label = 1, "starter tidlig"
+        constraints.append(
+            MaxGapsPerWeek(
+                resource_kind="students",
+                resources=(year,),
+                max_gaps=max_gaps,
+                label=f"{year}: {gaps_label}",
             )
-            constraints.append(
-                EarlyMaxBeginningsAtSecondHour(
-                    resource_kind="students",
-                    resources=(year,),
-                    max_beginnings=1,
-                    label=f"{year}: starter tidlig",
-                )
+        )
+        constraints.append(
+            EarlyMaxBeginningsAtSecondHour(
+                resource_kind="students",
+                resources=(year,),
+                max_beginnings=max_late,
+                label=f"{year}: {late_label}",
             )
+        )
         constraints.append(
             MinHoursDaily(
                 resource_kind="students",

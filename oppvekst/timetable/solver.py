@@ -1224,26 +1224,32 @@ class _Builder:
 
     # ---- per teacher / subgroup constraints
 
+    def _resource_slots(
+        self, kind: str, name: str, tag: str | None = None
+    ) -> tuple[tuple[int, ...], frozenset[int]] | None:
+        """The activities of a teacher or subgroup (with ``tag`` only, if given) and the slots
+        it cannot use (not available, breaks); None when it has no such activities."""
+        if kind == "teacher":
+            acts = self.teacher_acts.get(name, [])
+            na = self.teacher_na.get(name, set())
+        else:
+            acts = self.subgroup_acts.get(name, [])
+            na = self.subgroup_na.get(name, set())
+        if tag is not None:
+            acts = [a for a in acts if tag in a.tags]
+        if not acts:
+            return None
+        return tuple(sorted(a.id for a in acts)), frozenset(na | self.break_slots)
+
     def _resource(self, c: ResourceConstraint, g: Lit | None) -> None:
         inst = self.inst
         # Resources with the same activities and free hours get one copy of the constraint;
         # a soft one then costs its weight once per resource, as the verifier (and FET) count.
         copies: dict[tuple[tuple[int, ...], frozenset[int]], int] = {}
         for name in inst.resolve_resources(c):
-            if c.resource_kind == "teacher":
-                acts = self.teacher_acts.get(name, [])
-                na = self.teacher_na.get(name, set())
-            else:
-                acts = self.subgroup_acts.get(name, [])
-                na = self.subgroup_na.get(name, set())
-            if c.tag is not None:
-                acts = [a for a in acts if c.tag in a.tags]
-            if not acts:
-                continue
-            ids = tuple(sorted(a.id for a in acts))
-            unavail = frozenset(na | self.break_slots)
-            key = (ids, unavail)
-            copies[key] = copies.get(key, 0) + 1
+            key = self._resource_slots(c.resource_kind, name, c.tag)
+            if key is not None:
+                copies[key] = copies.get(key, 0) + 1
         for (same_ids, same_unavail), n in copies.items():
             self.mult = 1 if c.hard else n
             self._resource_one(c, g, same_ids, same_unavail)
@@ -1519,16 +1525,10 @@ class _Builder:
         for (kind, name), k in early.items():
             if (kind, name) not in nogap:
                 continue
-            if kind == "teacher":
-                acts = self.teacher_acts.get(name, [])
-                na = self.teacher_na.get(name, set())
-            else:
-                acts = self.subgroup_acts.get(name, [])
-                na = self.subgroup_na.get(name, set())
-            if not acts:
+            found = self._resource_slots(kind, name)
+            if found is None:
                 continue
-            ids = tuple(sorted(a.id for a in acts))
-            unavail = frozenset(na | self.break_slots)
+            ids, unavail = found
             if (ids, unavail, k == 0) in seen:
                 continue
             seen.add((ids, unavail, k == 0))
@@ -1599,16 +1599,10 @@ class _Builder:
         for (kind, name), rule in rules.items():
             if not ({"gaps_day", "gaps_week", "early"} & set(rule)):
                 continue  # counting rules alone are stated exactly already
-            if kind == "teacher":
-                acts = self.teacher_acts.get(name, [])
-                na = self.teacher_na.get(name, set())
-            else:
-                acts = self.subgroup_acts.get(name, [])
-                na = self.subgroup_na.get(name, set())
-            if not acts:
+            found = self._resource_slots(kind, name)
+            if found is None:
                 continue
-            ids = tuple(sorted(a.id for a in acts))
-            unavail = frozenset(na | self.break_slots)
+            ids, unavail = found
             shape = (ids, unavail, tuple(sorted(rule.items())))
             if shape in seen:
                 continue
@@ -1745,7 +1739,7 @@ class _Builder:
     # ---- repair mode and warm start
 
     def _repair_and_hints(self) -> None:
-        m, H = self.model, self.H
+        H = self.H
         prev = self.opts.previous
         if prev is not None:
             w = max(1, round(self.opts.change_weight * SCALE))
@@ -1763,19 +1757,7 @@ class _Builder:
                     self.obj.append((ys[p.room], -(w // 10)))
         hint = self.opts.hint or prev
         if hint is not None:
-            for aid, p in hint.placements.items():
-                xs = self.x.get(aid)
-                if xs is None:
-                    continue
-                s = p.day * H + p.hour
-                if s not in xs:
-                    continue
-                for t, lit in xs.items():
-                    m.add_hint(lit, 1 if t == s else 0)
-                ys = self.y.get(aid)
-                if ys is not None and p.room in ys:
-                    for r, lit in ys.items():
-                        m.add_hint(lit, 1 if r == p.room else 0)
+            self.set_hint(hint)
 
     # ---- solve
 
