@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
+from oppvekst.core.models import CareService
 
 MAX_WISHES = 5
 
@@ -29,9 +30,7 @@ def default_place_sizes() -> list[dict[str, Any]]:
     ]
 
 
-class AdmissionService(models.TextChoices):
-    KINDERGARTEN = "kindergarten", _("Barnehage")
-    SFO = "sfo", _("SFO")
+AdmissionService = CareService  # the shared choice under the name admission code reads best
 
 
 class AgeGroup(models.TextChoices):

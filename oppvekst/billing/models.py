@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst.billing.money import format_nok
+from oppvekst.core.models import CareService
 from oppvekst.dbutils import valid_range_constraint
 
 # -- price rules ---------------------------------------------------------------------------
@@ -53,9 +54,7 @@ class RuleTable(models.TextChoices):
     SFO_INCOME_CAP = "sfo_income_cap", _("Redusert SFO-betaling (6 %)")
 
 
-class BillingService(models.TextChoices):
-    KINDERGARTEN = "kindergarten", _("Barnehage")
-    SFO = "sfo", _("SFO")
+BillingService = CareService  # the shared choice under the name billing code reads best
 
 
 class Confidence(models.TextChoices):

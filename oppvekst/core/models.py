@@ -85,6 +85,14 @@ class UnitKind(models.TextChoices):
     SFO = "sfo", _("SFO")
 
 
+class CareService(models.TextChoices):
+    """The services a family applies for and pays for: kindergarten and SFO (school is a
+    right, not an application or a fee)."""
+
+    KINDERGARTEN = "kindergarten", _("Barnehage")
+    SFO = "sfo", _("SFO")
+
+
 class Owner(models.TextChoices):
     MUNICIPAL = "municipal", _("Kommunal")
     PRIVATE = "private", _("Privat")
