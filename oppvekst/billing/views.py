@@ -34,6 +34,7 @@ from oppvekst.billing.compute import add_months
 from oppvekst.billing.explain import COMPENSATED_TABLES, kr, month_label, rule_label
 from oppvekst.billing.forms import DecisionForm, RunActionForm, StartRunForm
 from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
+from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rules import YearMonth
 from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
@@ -186,13 +187,24 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         if action_form.is_valid():
             action = action_form.cleaned_data["action"]
             version = action_form.cleaned_data["version"]
-            if action in ("approve", "lock") and not confirmed(request):
-                return _run_confirmation(request, run, action, version)
             handlers = {
                 "approve": services.invoice_run_approve,
                 "lock": services.invoice_run_lock,
                 "recompute": services.invoice_run_recompute,
             }
+            # Each write has its own action; reading a run does not authorize changing it.
+            write_actions = {
+                "approve": BillingAction.APPROVE_RUN,
+                "lock": BillingAction.LOCK_RUN,
+            }
+            if action in write_actions:
+                allowed = can(actor, write_actions[action], run)
+            else:
+                allowed = can(actor, BillingAction.RUN, run.municipality)
+            if not allowed:
+                raise PermissionDenied
+            if action in write_actions and not confirmed(request):
+                return _run_confirmation(request, run, action, version)
             try:
                 handlers[action](run=run, by=actor.person, expected_version=version)
             except DomainError as exc:
