@@ -27,8 +27,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst import clock
-from oppvekst.access import audit
-from oppvekst.access.policy import Actor, actor_for_request, can
+from oppvekst.access import audit, edge
+from oppvekst.access.policy import Actor, can
 from oppvekst.billing import selectors, services
 from oppvekst.billing.compute import add_months
 from oppvekst.billing.explain import COMPENSATED_TABLES, kr, month_label, rule_label
@@ -41,15 +41,6 @@ from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
 
 PAGE_SIZE = 25
-
-
-def _actor(request: HttpRequest, capability: str | None = None) -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    actor = actor_for_request(request)
-    if capability is not None and not can(actor, capability):
-        raise PermissionDenied
-    return actor
 
 
 def _page(request: HttpRequest) -> int:
@@ -99,7 +90,7 @@ def _next_month(actor: Actor, municipality_id: int | None) -> dt.date:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def overview(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     municipalities = selectors.billing_municipalities(actor)
     choices = [(m.pk, m.name) for m in municipalities]
     try:
@@ -179,7 +170,7 @@ def _warning_text(code: str) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     action_form = RunActionForm(request.POST or None)
     action_error = ""
@@ -300,7 +291,7 @@ def _run_confirmation(request: HttpRequest, run: Any, action: str, version: int)
 @never_cache
 @require_GET
 def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     return JsonResponse(
         {
@@ -318,7 +309,7 @@ def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
 @never_cache
 @require_GET
 def run_invoices(request: HttpRequest, run_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     search = request.GET.get("q", "")[:100]
     ordering = request.GET.get("sorter", "number")
@@ -342,12 +333,13 @@ def run_invoices(request: HttpRequest, run_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponseBase:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     export = getattr(run, "export", None) if run.is_locked else None
     if export is None or fmt not in ("csv", "json"):
         raise Http404
-    children = InvoiceLine.objects.filter(run=run, invoiced=True).values_list("child_id", flat=True)
+    # Every child the file names, invoiced or not (lines below the minimum are listed too).
+    children = InvoiceLine.objects.filter(run=run).values_list("child_id", flat=True)
     audit.record(actor, "billing.export", set(children), request=request)
     handle = (export.csv_file if fmt == "csv" else export.json_file).open("rb")
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
@@ -375,7 +367,7 @@ def _invoice_page(request: HttpRequest, actor: Actor, invoice_id: int, *, portal
 @never_cache
 @require_GET
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     response: HttpResponse = _invoice_page(request, actor, invoice_id, portal=False)
     return response
 
@@ -386,7 +378,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def reductions(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     status = request.GET.get("status", ReductionStatus.SUBMITTED)
     search = request.GET.get("q", "")[:100]
     ordering = request.GET.get("sorter", "-submitted")
@@ -416,7 +408,7 @@ def reductions(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reduction_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     try:
         application = selectors.reduction_detail(actor, application_id)
     except NotFoundError as exc:
@@ -522,7 +514,7 @@ def _letter_response(request: HttpRequest, actor: Actor, application_id: int, ow
 @never_cache
 @require_GET
 def reduction_letter(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     response: HttpResponse = _letter_response(request, actor, application_id, own=False)
     return response
 
@@ -530,7 +522,7 @@ def reduction_letter(request: HttpRequest, application_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def reduction_document(request: HttpRequest, application_id: int, document_id: int) -> Any:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         application = selectors.reduction_detail(actor, application_id)
     except NotFoundError as exc:
@@ -558,7 +550,7 @@ def reduction_document(request: HttpRequest, application_id: int, document_id: i
 @never_cache
 @require_GET
 def compensation_units(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "billing.compensation_open")
+    actor = edge.require(request, BillingAction.COMPENSATION_OPEN)
     units = selectors.compensation_units(actor)
     return render(request, "billing/compensation_units.html", {"units": units})
 
@@ -566,7 +558,7 @@ def compensation_units(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def compensation(request: HttpRequest, unit_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.compensation_open")
+    actor = edge.require(request, BillingAction.COMPENSATION_OPEN)
     try:
         unit, runs = selectors.compensation(actor, unit_id)
     except NotFoundError as exc:
