@@ -22,7 +22,8 @@ Required: ``month``, ``municipality.zone``, ``children``; per child ``id``, ``bi
 still subject to the age rule and the income threshold), per child ``delayed_school_start``
 (default false) and ``food_nok`` (kost; accepted but never part of the output). Numbers may have
 at most two decimals. The example above prints ``"fee_nok": "1200.00"`` for ``a`` (the 6 % cap of
-450 000 is above the maximum price; free core hours were not granted) and ``981.82`` for ``c``.
+450 000 is above the maximum price; free core hours were not granted) and ``1280.00`` for ``c``
+(3 200 for 8 of 20 hours after the free hours; the 6 % cap is above that, norway.md § 3).
 
 Output: ``{"children": {id: {"fee_nok", "lines": [{"rule", "amount_nok", "source"}]}},
 "total_nok"}``, parent fee only, amounts as strings with two decimals.
