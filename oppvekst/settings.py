@@ -96,6 +96,32 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
 
+
+def env_int(name: str, default: int, low: int, high: int) -> int:
+    """An integer setting; a value that is not a whole number in range is a configuration
+    error, not a silent default."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if len(raw) <= 12 else low - 1
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be a whole number from {low} to {high}.")
+    return value
+
+
+# How many reverse proxies in front of the application append to X-Forwarded-For. The client
+# address (audit trail, login throttling) is the entry that many hops from the right; with 0
+# the header is ignored, since anyone can send it (oppvekst/access/audit.py client_address).
+TRUSTED_PROXIES = env_int("OPPVEKST_TRUSTED_PROXIES", 0, 0, 10)
+AXES_CLIENT_IP_CALLABLE = "oppvekst.access.audit.client_address"
+# Bearer tokens printed by `oppvekst demo-token` work only in demo mode, and only this long.
+DEMO_TOKEN_HOURS = env_int("OPPVEKST_DEMO_TOKEN_HOURS", 12, 1, 24 * 30)
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

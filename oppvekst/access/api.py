@@ -4,8 +4,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from oppvekst.access import audit
+from oppvekst.access.policy import scope
 from oppvekst.api.base import actor
 from oppvekst.people.models import Person
+from oppvekst.people.permissions import ChildAction
 
 router = Router(tags=["me"])
 
@@ -35,7 +37,13 @@ class MeOut(Schema):
 def me(request: HttpRequest) -> dict[str, object]:
     a = actor(request)
     child_ids = sorted(a.ids("child_id", ["guardian", "daily_carer"]))
-    children = list(Person.objects.filter(pk__in=child_ids).order_by("birth_date"))
+    # Through the policy, so a token's scopes apply here as everywhere: a token without
+    # child.read_basic sees no children.
+    children = list(
+        scope(a, ChildAction.READ_BASIC, Person.objects.filter(pk__in=child_ids)).order_by(
+            "birth_date"
+        )
+    )
     audit.record(a, "child.read_basic", [c.pk for c in children], request=request)
     return {
         "person_id": a.person.pk if a.person else None,

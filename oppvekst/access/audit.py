@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from typing import Any
+
+from django.conf import settings
 
 from oppvekst import clock
 from oppvekst.access import registry
@@ -32,12 +35,30 @@ ROLE_PRECEDENCE = (
 
 
 def client_address(request: Any) -> str | None:
+    """The client's address: REMOTE_ADDR, or, behind ``settings.TRUSTED_PROXIES`` proxies, the
+    X-Forwarded-For entry that many hops from the right (each trusted proxy appends the address
+    it received the request from; entries further left are whatever the client sent). Values
+    that are not IP addresses are dropped rather than stored."""
     if request is None:
         return None
-    # Behind the load balancer the client is the first X-Forwarded-For hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
+    meta = request.META
+    address = meta.get("REMOTE_ADDR")
+    hops = settings.TRUSTED_PROXIES
+    if hops > 0:
+        forwarded = [p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if forwarded:
+            address = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
+    return _ip_or_none(address)
+
+
+def _ip_or_none(value: object) -> str | None:
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def _role_for(actor: Actor, person_id: int) -> str:

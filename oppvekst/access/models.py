@@ -23,17 +23,36 @@ class AuditEvent(models.Model):
     (migration 0003)."""
 
     at = models.DateTimeField(db_index=True)
+    # Who acted stays recorded as an id after the account or person is deleted or
+    # pseudonymised: no database constraint and no cascade, so deleting a user never rewrites
+    # (SQLite) or fails on (the PostgreSQL trigger) an audit row
+    # (docs/decisions/0002-audit-retention.md).
     actor_user = models.ForeignKey(
-        "access.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "access.User",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     actor_person = models.ForeignKey(
-        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "people.Person",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True)
     # The role the read was made in (guardian, contact_teacher, caseworker, ...).
     actor_role = models.CharField(max_length=50, blank=True)
     on_behalf_of = models.ForeignKey(
-        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "people.Person",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField(max_length=60)
     target = models.ForeignKey(
@@ -67,6 +86,8 @@ class ServiceToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
     scopes = models.JSONField(default=list, blank=True)  # empty: all actions of the user
+    # Printed by `oppvekst demo-token`: refused unless the server runs in demo mode.
+    demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

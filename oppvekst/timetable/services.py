@@ -707,9 +707,11 @@ def feed_create(
     """A new secret feed URL (`feed_token`). The owner must be allowed to read what the feed
     shows, now and at every later read. A repeat with the same key returns the first feed."""
     if idempotency_key:
-        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
-        if found is not None:
+        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key).first()
+        if found is not None and found.owner_id == user.pk:
             return found
+        if found is not None:
+            raise _key_taken()
     target = _feed_target(actor, kind, group, teacher, room, pupil)
     if target is None:
         raise NotFoundError(_("Fant ikke timeplanen."))
@@ -734,11 +736,22 @@ def feed_create(
         with transaction.atomic():
             feed.save()
     except IntegrityError:
-        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
+        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key).first()
         if found is None:
             raise
+        if found.owner_id != user.pk:
+            raise _key_taken() from None
         return found
     return feed
+
+
+def _key_taken() -> ConflictError:
+    """Another person's submission used this idempotency key: refuse clearly, and without
+    showing anything of theirs."""
+    return ConflictError(
+        _("Denne innsendingen er allerede brukt. Last siden på nytt og prøv igjen."),
+        code="idempotency_key_reused",
+    )
 
 
 def _feed_target(
@@ -801,7 +814,12 @@ def feed_lookup(plaintext: str) -> CalendarFeed | None:
         CalendarFeed.objects.select_related(
             "owner", "unit", "group", "teacher__unit", "teacher__person", "room__timetable__unit"
         )
-        .filter(token_hash=feed_token_hash(plaintext), revoked_at__isnull=True)
+        # A deactivated account's feeds stop with it, like its sessions and tokens.
+        .filter(
+            token_hash=feed_token_hash(plaintext),
+            revoked_at__isnull=True,
+            owner__is_active=True,
+        )
         .first()
     )
 

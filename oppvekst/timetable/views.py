@@ -23,7 +23,7 @@ from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_user, can
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
-from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import ical, selectors, services
@@ -767,6 +767,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
         raise Http404
     options = _feed_options(actor)
     error = ""
+    status = 200
     if request.method == "POST":
         key = _key(request)
         kind = request.POST.get("kind", "")
@@ -797,6 +798,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 error = str(exc.message)
+                status = 409 if isinstance(exc, ConflictError) else 200
             else:
                 messages.success(
                     request,
@@ -812,6 +814,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
         request,
         "timetable/feeds.html",
         {"rows": rows, "error": error, "idempotency_key": _new_key(), **options},
+        status=status,
     )
 
 
