@@ -68,7 +68,7 @@ class ApplicationPage(Schema):
     count: int
 
 
-class ListParams(Schema):
+class ApplicationListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
     q: str = Field("", max_length=100, description="Search in the child's name")
@@ -97,7 +97,7 @@ class AcceptIn(Schema):
     )
 
 
-class PlacementOut(Schema):
+class AcceptedPlacementOut(Schema):
     id: int
     child_id: int
     unit_id: int
@@ -145,7 +145,7 @@ def _out(app: Application) -> dict[str, Any]:
 
 
 @router.get("/applications", response=ApplicationPage, summary="Applications the actor may see")
-def list_applications(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def list_applications(request: HttpRequest, params: Query[ApplicationListParams]) -> dict[str, Any]:
     a = actor(request)
     items, count = selectors.application_queue(
         a,
@@ -214,7 +214,7 @@ def _answerable(request: HttpRequest, offer_id: int) -> Any:
 
 @router.post(
     "/offers/{offer_id}/accept",
-    response=PlacementOut,
+    response=AcceptedPlacementOut,
     summary="Accept an offer: creates the placement (idempotent)",
 )
 def accept_offer(request: HttpRequest, offer_id: int, body: AcceptIn) -> Any:

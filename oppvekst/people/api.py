@@ -67,7 +67,7 @@ class ChildOut(Schema):
     guardians: list[GuardianRef] | None
 
 
-class ListParams(Schema):
+class ChildListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
     q: str = Field("", max_length=100, description="Search in names")
@@ -75,7 +75,7 @@ class ListParams(Schema):
 
 
 @router.get("/children", response=ChildPage, summary="Children the actor may see")
-def list_children(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def list_children(request: HttpRequest, params: Query[ChildListParams]) -> dict[str, Any]:
     a = actor(request)
     items, count = selectors.child_list(
         a, search=params.q, ordering=params.ordering, limit=params.limit, offset=params.offset
