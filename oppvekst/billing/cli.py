@@ -2,7 +2,7 @@
 
     oppvekst billing quote --input household.json     (``--input -`` reads stdin)
 
-``main`` receives the arguments after the word ``billing`` (docs/HELPERS.md), returns the exit
+``main`` receives the arguments after the word ``billing`` (CONTRIBUTING.md), returns the exit
 code and never calls ``sys.exit``. Bad input: one line on stderr naming the problem, exit 2.
 
 Input::
@@ -39,8 +39,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from oppvekst.billing.money import exact_hundredths, format_nok
-from oppvekst.billing.pricing import (
+from oppvekst.billing.engine.money import exact_hundredths, format_nok
+from oppvekst.billing.engine.pricing import (
     KINDERGARTEN,
     SFO,
     Child,
@@ -51,7 +51,7 @@ from oppvekst.billing.pricing import (
     default_rules,
     quote,
 )
-from oppvekst.billing.rules import SERVICES, SFO_GRADES, ZONES
+from oppvekst.billing.engine.rules import SERVICES, SFO_GRADES, ZONES
 
 EXIT_BAD_INPUT = 2
 _MAX_NUMBER = 10**15  # no amount, percentage or hour count in a quote comes near this

@@ -21,10 +21,10 @@ import time
 from collections.abc import Sequence
 from typing import NoReturn
 
-from .fet import FetError, read_fet, read_locked_solution, write_fet_with_solution
-from .model import ModelError, Solution
-from .solver import SolveOptions, solve
-from .verify import verify
+from .engine.fet import FetError, read_fet, read_locked_solution, write_fet_with_solution
+from .engine.model import ModelError, Solution
+from .engine.solver import SolveOptions, solve
+from .engine.verify import verify
 
 
 class _UsageError(Exception):
