@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst.billing.engine.money import format_nok
-from oppvekst.billing.models import MunicipalPrice, RateRule, ZonePeriod
+from oppvekst.billing.models import BillingSettings, MunicipalPrice, RateRule, ZonePeriod
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
@@ -78,6 +78,12 @@ class RateRuleAdmin(_WarnUnconfirmed):
     @admin.display(description=_("bekreftet"), boolean=True, ordering="confirmed")
     def confirmed_flag(self, obj: RateRule) -> bool:
         return obj.confirmed
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(admin.ModelAdmin):
+    list_display = ("municipality", "separate_approver")
+    list_select_related = ("municipality",)
 
 
 @admin.register(ZonePeriod)

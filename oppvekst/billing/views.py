@@ -20,6 +20,8 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,10 +32,11 @@ from oppvekst.access.policy import Actor, can
 from oppvekst.billing import selectors, services
 from oppvekst.billing.compute import add_months
 from oppvekst.billing.engine.rules import YearMonth
-from oppvekst.billing.explain import COMPENSATED_TABLES, rule_label
+from oppvekst.billing.explain import COMPENSATED_TABLES, kr, month_label, rule_label
 from oppvekst.billing.forms import DecisionForm, RunActionForm, StartRunForm
 from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
 from oppvekst.billing.permissions import BillingAction
+from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
 
@@ -191,6 +194,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
                 allowed = can(actor, BillingAction.RUN, run.municipality)
             if not allowed:
                 raise PermissionDenied
+            if action in write_actions and not confirmed(request):
+                return _run_confirmation(request, run, action, version)
             try:
                 handlers[action](run=run, by=actor.person, expected_version=version)
             except DomainError as exc:
@@ -246,6 +251,41 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         **_pager(request, count),
     }
     return render(request, "billing/run_detail.html", context, status=200)
+
+
+def _run_confirmation(request: HttpRequest, run: Any, action: str, version: int) -> HttpResponse:
+    month = month_label(run.month)
+    facts = [
+        (_("Kommune"), run.municipality.name),
+        (_("Måned"), month),
+        (_("Fakturaer"), run.invoice_count),
+        (_("Sum til fakturering"), kr(run.total_ore)),
+    ]
+    if action == "approve":
+        title = _("Godkjenn fakturakjøringen for %(month)s") % {"month": month}
+        intro = _(
+            "Når kjøringen er godkjent, ser foresatte fakturaene i portalen, og den kan ikke"
+            " lenger beregnes på nytt."
+        )
+        button = _("Bekreft godkjenning")
+    else:
+        title = _("Lås fakturakjøringen for %(month)s") % {"month": month}
+        intro = _(
+            "En låst kjøring endres aldri igjen. Fakturagrunnlaget til økonomisystemet lages nå;"
+            " senere endringer blir korreksjoner i en senere måned."
+        )
+        button = _("Bekreft og lås")
+    return confirm_page(
+        request,
+        Confirmation(
+            title=title,
+            intro=intro,
+            button=button,
+            cancel_url=reverse("billing_run", args=[run.pk]),
+            facts=facts,
+            hidden=[("action", action), ("version", version)],
+        ),
+    )
 
 
 @never_cache
@@ -376,40 +416,83 @@ def reduction_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     may_decide = selectors.can_decide(actor, application)
     if not may_decide:
         raise Http404
-    form = DecisionForm(
-        request.POST or None, initial={"version": application.version, "decision": "grant"}
-    )
+    # No decision is preselected: the caseworker chooses after seeing the calculation.
+    form = DecisionForm(request.POST or None, initial={"version": application.version})
     submitted = application.status == ReductionStatus.SUBMITTED
+    children = [c.pk for c in application.children.all()]
     if request.method == "POST" and submitted and form.is_valid():
+        data = form.cleaned_data
+        grant = data["decision"] == "grant"
+        if not confirmed(request):
+            audit.record(actor, "reduction.read", children, request=request)
+            return _decision_confirmation(request, application, form, grant)
         try:
             services.reduction_decide(
                 application=application,
                 decided_by=actor.person,  # type: ignore[arg-type]
-                grant=form.cleaned_data["decision"] == "grant",
-                reason=form.cleaned_data["reason"],
-                effective_from=form.cleaned_data["effective_from"],
-                expected_version=form.cleaned_data["version"],
+                grant=grant,
+                reason=data["reason"],
+                effective_from=data["effective_from"],
+                expected_version=data["version"],
             )
         except DomainError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Vedtaket er lagret, og vedtaksbrevet er laget."))
             return redirect("billing_reduction", application_id=application.pk)
-    audit.record(
-        actor,
-        "reduction.read",
-        [c.pk for c in application.children.all()],
-        request=request,
-    )
+    audit.record(actor, "reduction.read", children, request=request)
+    decidable = application.status == ReductionStatus.SUBMITTED
     return render(
         request,
         "billing/reduction_detail.html",
         {
             "application": application,
             "form": form,
-            "decidable": application.status == ReductionStatus.SUBMITTED,
+            "decidable": decidable,
+            "calculation": selectors.reduction_calculation(application) if decidable else None,
             "portal": False,
         },
+    )
+
+
+def _decision_confirmation(
+    request: HttpRequest, application: Any, form: DecisionForm, grant: bool
+) -> HttpResponse:
+    data = form.cleaned_data
+    month = data["effective_from"] or application.earliest_effective
+    facts: list[tuple[str, Any]] = [
+        (_("Søker"), application.applicant.full_name),
+        (_("Vedtak"), _("Innvilg") if grant else _("Avslå")),
+    ]
+    if grant:
+        facts.append((_("Gjelder fra"), month_label(month)))
+    if data["reason"]:
+        facts.append((_("Begrunnelse"), data["reason"]))
+    chosen = data["effective_from"]
+    hidden = [
+        ("decision", data["decision"]),
+        ("effective_from", chosen.strftime("%Y-%m") if chosen else ""),
+        ("reason", data["reason"]),
+        ("version", data["version"]),
+    ]
+    return confirm_page(
+        request,
+        Confirmation(
+            title=_("Bekreft vedtak om redusert betaling"),
+            intro=_(
+                "Vedtaket lagres, vedtaksbrevet lages og søkeren får beskjed. Kontroller"
+                " beregningen før du bekrefter."
+            )
+            if grant
+            else _("Avslaget lagres, vedtaksbrevet lages og søkeren får beskjed."),
+            button=_("Bekreft og lag vedtaksbrev"),
+            cancel_url=reverse("billing_reduction", args=[application.pk]),
+            facts=facts,
+            hidden=hidden,
+            include="billing/_reduction_calculation.html" if grant else "",
+            stylesheets=[static("billing/billing.css")],
+        ),
+        calculation=selectors.reduction_calculation(application, month) if grant else None,
     )
 
 
