@@ -15,6 +15,7 @@ PURE_COMMANDS: dict[tuple[str, str], str] = {
     ("admission", "solve"): "oppvekst.admission.cli",
     ("billing", "quote"): "oppvekst.billing.cli",
     ("timetable", "solve"): "oppvekst.timetable.cli",
+    ("staffing", "norm"): "oppvekst.attendance.cli",
 }
 
 
