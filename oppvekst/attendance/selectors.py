@@ -31,7 +31,7 @@ from oppvekst.core.models import ClosedDay, Group, Unit
 from oppvekst.daterange import active_q
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
-from oppvekst.staff.models import Employment, Position
+from oppvekst.staff.models import Employment, GroupAssignment, Position
 
 # Staff who work directly with the children count towards basic staffing (grunnbemanning,
 # norway.md §1.8 BASIL; the head of the kindergarten does not).
@@ -417,3 +417,108 @@ def units_attended(child: Person, day: dt.date) -> list[Unit]:
     return [
         p.unit for p in Placement.objects.filter(active_q(day), child=child).select_related("unit")
     ]
+
+
+def scope_units(actor: Actor, action: str) -> QuerySet[Unit]:
+    return scope(actor, action, Unit.objects.all())
+
+
+def is_present(actor: Actor, unit: Unit, day: dt.date) -> bool:
+    if actor.person is None:
+        return False
+    return StaffPresence.objects.filter(
+        person=actor.person, unit=unit, day=day, left_at__isnull=True
+    ).exists()
+
+
+# -- departments --------------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentChild:
+    placement: Placement
+    child: Person
+    age: int
+    over_3: bool
+
+
+@dataclass
+class Department:
+    group: Group | None
+    children: list[DepartmentChild]
+    staff: list[tuple[Person, str]]
+
+    @property
+    def under_3(self) -> int:
+        return sum(1 for c in self.children if not c.over_3)
+
+
+def _age(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def department_overview(actor: Actor, unit: Unit, day: dt.date) -> list[Department]:
+    """Each department of the unit with its children (age, and under/over 3 by the August rule,
+    norway.md §1.7; place size) and staff, plus children placed without a department. A fixed
+    number of queries."""
+
+    groups = departments(unit, day)
+    visible = scope(actor, "department.move", Person.objects.all())
+    placements = list(
+        Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            unit=unit,
+            service__in=["kindergarten", "sfo"],
+            child__in=visible,
+        )
+        .select_related("child")
+        .order_by("child__birth_date", "child__last_name", "pk")
+    )
+    by_group: dict[int | None, list[DepartmentChild]] = defaultdict(list)
+    for p in placements:
+        if p.valid_from > day:
+            continue  # a move that has not happened yet shows under the old department
+        by_group[p.group_id].append(
+            DepartmentChild(
+                placement=p,
+                child=p.child,
+                age=_age(p.child.birth_date, day),
+                over_3=staffing.counts_as_over_3(p.child.birth_date, day),
+            )
+        )
+    staff: dict[int, list[tuple[Person, str]]] = defaultdict(list)
+    for a in (
+        GroupAssignment.objects.filter(active_q(day), group__in=groups)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    ):
+        staff[a.group_id].append((a.person, a.get_role_display()))
+    result = [Department(g, by_group.get(g.pk, []), staff.get(g.pk, [])) for g in groups]
+    loose = [c for gid, cs in by_group.items() if gid not in {g.pk for g in groups} for c in cs]
+    if loose:
+        result.append(Department(None, loose, []))
+    return result
+
+
+@dataclass
+class ChartDay:
+    day: dt.date
+    norms: staffing.NormResult
+    corrected_per_fte: str | None
+    value: float
+
+
+def week_chart(week: list[tuple[dt.date, staffing.NormResult]]) -> list[ChartDay]:
+    """Bars for a <meter> chart (no inline styles under the CSP): the formal ratio per day."""
+    out = []
+    for day, norms in week:
+        ratio = norms.corrected_per_fte
+        out.append(
+            ChartDay(
+                day=day,
+                norms=norms,
+                corrected_per_fte=None if ratio is None else staffing.format_2(ratio),
+                value=0.0 if ratio is None else min(float(ratio), 12.0),
+            )
+        )
+    return out
