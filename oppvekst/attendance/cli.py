@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from oppvekst.attendance.engine.staffing import NormChild, NormStaff, formal_norms
+from oppvekst.safeio import SafeIOError, loads_json, read_text
 
 EXIT_BAD_INPUT = 2
 USAGE = "usage: oppvekst staffing norm --input FILE (or - for stdin)"
@@ -54,9 +55,9 @@ def _date(value: Any, where: str) -> date:
 
 
 def _number(value: Any, where: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise InputError(f"{where}: expected a number, got {json.dumps(value)}")
-    number = Decimal(str(value))
+    number = Decimal(value)
     if not number.is_finite() or abs(number) > _MAX:
         raise InputError(f"{where}: {value} is out of range")
     if number < 0:
@@ -94,11 +95,9 @@ def _objects(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 def parse(text: str) -> tuple[date, list[NormChild], list[NormStaff]]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        data = loads_json(text, parse_float=Decimal, wording="malformed JSON")
+    except SafeIOError as exc:
+        raise InputError(str(exc)) from None
     if not isinstance(data, dict):
         raise InputError("input: expected a JSON object")
     on = _date(_field(data, "date", "input"), "date")
@@ -142,16 +141,11 @@ def parse(text: str) -> tuple[date, list[NormChild], list[NormStaff]]:
     return on, children, staff
 
 
-def _read(path: str, stdin: TextIO) -> str:
-    if path == "-":
-        return stdin.read()
+def _read(path: str) -> str:
     try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
+        return read_text(path)
+    except SafeIOError as exc:
+        raise InputError(str(exc)) from None
 
 
 def main(argv: Sequence[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -161,7 +155,7 @@ def main(argv: Sequence[str], *, stdout: TextIO | None = None, stderr: TextIO | 
         print(USAGE, file=err)
         return EXIT_BAD_INPUT
     try:
-        on, children, staff = parse(_read(args[2], sys.stdin))
+        on, children, staff = parse(_read(args[2]))
     except InputError as exc:
         print(f"oppvekst staffing norm: {exc}", file=err)
         return EXIT_BAD_INPUT

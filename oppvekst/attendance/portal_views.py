@@ -100,6 +100,7 @@ def absence_new(request: HttpRequest, child_id: int) -> HttpResponse:
                 else _("Fraværet er meldt."),
             )
             return redirect("portal:daily")
+    audit.record(actor, A.READ_ABSENCE, [child.pk], request=request)
     return render(
         request,
         "attendance/portal_absence.html",
@@ -124,6 +125,7 @@ def absence_cancel(request: HttpRequest, absence_id: int) -> HttpResponse:
             audit.record(actor, A.REPORT_ABSENCE, [absence.child_id], request=request)
             messages.success(request, _("Fraværet er trukket tilbake."))
         return redirect("portal:daily")
+    audit.record(actor, A.READ_ABSENCE, [absence.child_id], request=request)
     return render(
         request, "attendance/portal_confirm.html", {"absence": absence, "form": KeyedForm()}
     )
@@ -165,6 +167,7 @@ def pickup_new(request: HttpRequest, child_id: int) -> HttpResponse:
             audit.record(actor, A.MANAGE_PICKUP, [child.pk], request=request)
             messages.success(request, _("Hentelisten er oppdatert."))
             return redirect("portal:daily")
+    audit.record(actor, A.READ_PICKUP, [child.pk], request=request)
     return render(
         request,
         "attendance/portal_pickup.html",
@@ -189,6 +192,7 @@ def pickup_withdraw(request: HttpRequest, pickup_id: int) -> HttpResponse:
             request, _("%(name)s er fjernet fra hentelisten.") % {"name": authorization.name}
         )
         return redirect("portal:daily")
+    audit.record(actor, A.READ_PICKUP, [authorization.child_id], request=request)
     return render(
         request,
         "attendance/portal_confirm.html",

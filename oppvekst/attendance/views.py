@@ -122,6 +122,8 @@ def day(request: HttpRequest, unit_id: int) -> HttpResponse:
 def _confirm(
     request: HttpRequest, unit: Unit, title: str, child: Person | None, **extra: Any
 ) -> HttpResponse:
+    if child is not None:
+        audit.record(actor_for_request(request), A.READ, [child.pk], request=request)
     return render(
         request,
         "attendance/confirm.html",
