@@ -10,14 +10,14 @@ from collections import defaultdict
 
 from ninja import Schema
 
-from oppvekst.api.base import API_APPS
+from oppvekst.api.base import _api_modules
 
 
 def test_no_two_api_schemas_share_a_name() -> None:
     where: dict[str, set[str]] = defaultdict(set)
-    for app in API_APPS:
+    for module_name in _api_modules():
         try:
-            module = importlib.import_module(f"oppvekst.{app}.api")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError:
             continue
         for name, value in vars(module).items():
