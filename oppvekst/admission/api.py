@@ -16,6 +16,7 @@ from oppvekst.admission import selectors, services
 from oppvekst.admission.models import Application
 from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.api.base import actor, page_of
+from oppvekst.api.types import Id, offset_field
 from oppvekst.errors import NotFoundError
 from oppvekst.people.models import Person
 
@@ -70,7 +71,7 @@ class ApplicationPage(Schema):
 
 class ApplicationListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
     q: str = Field("", max_length=100, description="Search in the child's name")
     status: str = Field("", max_length=20)
     service: str = Field("", pattern="^(|kindergarten|sfo)$")
@@ -78,13 +79,13 @@ class ApplicationListParams(Schema):
 
 
 class ApplicationIn(Schema):
-    child_id: int
+    child_id: Id
     service: str = Field("kindergarten", pattern="^(kindergarten|sfo)$")
     desired_start: dt.date
     place_percent: int = Field(100, ge=1, le=100)
-    weekly_hours: Decimal | None = None
-    wishes: list[int] = Field(default_factory=list, max_length=5)
-    school_id: int | None = None
+    weekly_hours: Decimal | None = Field(None, ge=0, le=168, max_digits=5, decimal_places=2)
+    wishes: list[Id] = Field(default_factory=list, max_length=5)
+    school_id: Id | None = None
     sfo_place_type: str = ""
     sfo_days: list[str] = Field(default_factory=list)
     note: str = Field("", max_length=2000)

@@ -36,6 +36,7 @@ from oppvekst.admission.models import (
 )
 from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.params import int_param
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Service
 from oppvekst.placements.services import notice_last_day
@@ -58,10 +59,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
+    return int_param(value, low=0)
 
 
 def _size(value: str) -> tuple[int | None, Decimal | None]:

@@ -48,6 +48,7 @@ from oppvekst.admission.models import (
 )
 from oppvekst.core.models import Municipality, Unit, UnitKind
 from oppvekst.daterange import active_q
+from oppvekst.documents import sniff_upload
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.people.selectors import siblings
@@ -569,6 +570,8 @@ def claim_add(
             fields["document"] = _("Dokumentet må være PDF, PNG eller JPG.")
         elif (document.size or 0) > MAX_DOCUMENT_BYTES:
             fields["document"] = _("Dokumentet kan være høyst 10 MB.")
+        elif sniff_upload(document) is None:
+            fields["document"] = _("Dokumentet må være PDF, PNG eller JPG.")
     if fields:
         raise DomainError(_("Kravet kan ikke lagres."), code="invalid", fields=fields)
     with transaction.atomic():

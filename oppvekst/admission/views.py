@@ -4,7 +4,6 @@ capacity, preview and commit, waiting lists, criteria, and the right-to-place re
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -31,24 +30,20 @@ from oppvekst.admission.models import (
 from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.core.permissions import UnitAction
+from oppvekst.documents import document_response
 from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.params import int_param, page_param
 
 PAGE_SIZE = 25
 PREVIEW_PAGE = 50
 
 
 def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("side", "1")))
-    except ValueError:
-        return 1
+    return page_param(request.GET.get("side"))
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
+    return int_param(value, low=0)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -266,12 +261,7 @@ def claim_document(request: HttpRequest, claim_id: int) -> FileResponse:
     if claim is None or not claim.document:
         raise Http404
     audit.record(actor, "claim.read_document", [claim.application.child_id], request=request)
-    content_type = mimetypes.guess_type(claim.document.name)[0] or "application/octet-stream"
-    response = FileResponse(claim.document.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="dokumentasjon-{claim.pk}.{claim.document.name.rsplit(".", 1)[-1]}"'
-    )
-    return response
+    return document_response(claim.document, f"dokumentasjon-{claim.pk}")
 
 
 # -- rounds ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import importlib.util
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -79,6 +80,22 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
         request,
         {"code": "validation_error", "message": "The request is not valid.", "fields": fields},
+        status=422,
+    )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A value the database cannot hold (a number past 64 bits, a decimal with too many
+    digits) that a schema bound did not catch first: the client's input, so 422, not 500."""
+    return api.create_response(
+        request,
+        {
+            "code": "validation_error",
+            "message": "The request is not valid.",
+            "fields": {"request": "A value is out of range."},
+        },
         status=422,
     )
 

@@ -13,6 +13,7 @@ from pydantic import Field
 from oppvekst.access import audit
 from oppvekst.access.policy import scope
 from oppvekst.api.base import actor, page_of
+from oppvekst.api.types import offset_field
 from oppvekst.billing import selectors
 from oppvekst.billing.engine.money import format_nok
 from oppvekst.billing.explain import rule_label
@@ -58,7 +59,7 @@ class InvoiceOut(InvoiceSummary):
 
 class InvoiceParams(Schema):
     limit: int = Field(24, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
 
 
 def _summary(invoice: Invoice) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from oppvekst.billing.rulebook import MissingZone, rules_fingerprint
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.daterange import DateRange, active_q, overlap_q
 from oppvekst.dbutils import bulk_insert
+from oppvekst.documents import sniff_upload
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement, Service
@@ -112,9 +113,8 @@ def _check_document(upload: UploadedFile) -> str | None:
         return _t("Last opp PDF, PNG eller JPG.")
     if (upload.size or 0) > MAX_DOCUMENT_BYTES:
         return _t("Filen er større enn 10 MB.")
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in signatures):
+    found = sniff_upload(upload)
+    if found is None or found[1] != suffix.lstrip(".").replace("jpeg", "jpg"):
         return _t("Filen ser ikke ut til å være en gyldig %(type)s-fil.") % {
             "type": suffix[1:].upper()
         }
@@ -189,7 +189,7 @@ def reduction_apply(
             document = ReductionDocument(
                 application=application,
                 original_name=(upload.name or "dokument")[:200],
-                content_type=(upload.content_type or "")[:100],
+                content_type=(sniff_upload(upload) or ("", ""))[0],
                 size=upload.size or 0,
                 uploaded_at=now,
             )

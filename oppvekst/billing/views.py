@@ -38,16 +38,15 @@ from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
+from oppvekst.documents import document_response
 from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.params import int_param, page_param
 
 PAGE_SIZE = 25
 
 
 def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("side", "1")))
-    except ValueError:
-        return 1
+    return page_param(request.GET.get("side"))
 
 
 def _pages(count: int) -> int:
@@ -93,10 +92,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     actor = edge.require(request, BillingAction.OPEN)
     municipalities = selectors.billing_municipalities(actor)
     choices = [(m.pk, m.name) for m in municipalities]
-    try:
-        selected = int(request.GET.get("kommune") or (choices[0][0] if choices else 0))
-    except ValueError:
-        selected = choices[0][0] if choices else 0
+    selected = int_param(request.GET.get("kommune")) or (choices[0][0] if choices else 0)
     if selected not in {pk for pk, _name in choices}:
         selected = choices[0][0] if choices else 0
     form = StartRunForm(
@@ -536,12 +532,8 @@ def reduction_document(request: HttpRequest, application_id: int, document_id: i
         [c.pk for c in application.children.all()],
         request=request,
     )
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type or "application/octet-stream",
-    )
+    stem = document.original_name.rsplit(".", 1)[0] or "dokument"
+    return document_response(document.file, stem)
 
 
 # -- private kindergartens ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from oppvekst.access.policy import scope
 from oppvekst.api.base import actor, page_of
+from oppvekst.api.types import Id, offset_field
 from oppvekst.core.models import Group, Unit
 from oppvekst.core.permissions import GroupAction, UnitAction
 from oppvekst.errors import NotFoundError
@@ -52,16 +53,16 @@ class GroupPage(Schema):
 
 class UnitParams(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
     kind: str | None = Field(None, pattern="^(kindergarten|school|sfo)$")
-    municipality: int | None = None
+    municipality: Id | None = None
     q: str = Field("", max_length=100)
 
 
 class GroupParams(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
-    unit: int | None = None
+    offset: int = offset_field()
+    unit: Id | None = None
 
 
 @router.get("/units", response=UnitPage, summary="Units (kindergartens, schools, SFOs)")

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from oppvekst.access import audit
 from oppvekst.access.policy import can
 from oppvekst.api.base import actor, page_of
+from oppvekst.api.types import offset_field
 from oppvekst.core.idempotency import once
 from oppvekst.people import selectors
 from oppvekst.people.identity import normalise
@@ -69,7 +70,7 @@ class ChildOut(Schema):
 
 class ChildListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
     q: str = Field("", max_length=100, description="Search in names")
     ordering: str = Field("name", pattern="^-?(name|birth_date)$")
 

@@ -13,6 +13,7 @@ from oppvekst.access.models import AuditEvent
 from oppvekst.access.policy import actor_for_request, can
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.params import page_param
 from oppvekst.people import selectors
 from oppvekst.people.forms import ChildRegisterForm
 from oppvekst.people.models import Person
@@ -28,10 +29,7 @@ def _login_required(request: HttpRequest) -> None:
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("side", "1")))
-    except ValueError:
-        return 1
+    return page_param(request.GET.get("side"))
 
 
 @require_GET

@@ -79,6 +79,10 @@ class MoveRefused(ConflictError):
 # -- solving -----------------------------------------------------------------------------
 
 
+# CP-SAT takes a 32-bit random seed; the job stores it in an integer column.
+MAX_SEED = 2**31 - 1
+
+
 def solve_job_start(
     *,
     timetable: Timetable,
@@ -100,6 +104,8 @@ def solve_job_start(
         }
     if not 0 <= workers <= 64:
         fields["workers"] = _("Antall tråder må være mellom 0 (alle) og 64.")
+    if not 0 <= seed <= MAX_SEED:
+        fields["seed"] = _("Frøet må være et helt tall fra 0 til %(max)s.") % {"max": MAX_SEED}
     if mode not in JobMode.values:
         fields["mode"] = _("Ukjent måte å legge timeplanen på.")
     if mode == JobMode.REPAIR and base_version is None:

@@ -24,6 +24,7 @@ from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_user, can
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
+from oppvekst.params import MAX_ID, int_param
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import ical, selectors, services
@@ -55,10 +56,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return int_param(value, low=-MAX_ID, high=MAX_ID)
 
 
 def _new_key() -> str:
