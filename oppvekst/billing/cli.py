@@ -53,6 +53,7 @@ from oppvekst.billing.pricing import (
     quote,
 )
 from oppvekst.billing.rules import SERVICES, SFO_GRADES, ZONES
+from oppvekst.safeio import SafeIOError, loads_json, read_text
 
 EXIT_BAD_INPUT = 2
 _MAX_NUMBER = 10**15  # no amount, percentage or hour count in a quote comes near this
@@ -125,14 +126,10 @@ def _fail(message: str) -> int:
 
 
 def _read_input(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
     try:
-        with open(source, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read input file {source}: {reason}") from None
+        return read_text(source)
+    except SafeIOError as exc:
+        raise InputError(str(exc)) from None
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -140,9 +137,6 @@ def _read_input(source: str) -> str:
 
 def parse_json(text: str) -> Any:
     """Strict JSON: no NaN/Infinity, no duplicate keys; decimals become ``Decimal``."""
-
-    def reject_constant(name: str) -> NoReturn:
-        raise InputError(f"invalid JSON: {name} is not allowed")
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -153,16 +147,9 @@ def parse_json(text: str) -> Any:
         return result
 
     try:
-        return json.loads(
-            text,
-            parse_float=Decimal,
-            parse_constant=reject_constant,
-            object_pairs_hook=no_duplicates,
-        )
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
-        ) from None
+        return loads_json(text, parse_float=Decimal, object_pairs_hook=no_duplicates)
+    except SafeIOError as exc:
+        raise InputError(str(exc)) from None
 
 
 def parse_household(data: Any) -> tuple[YearMonth, Household]:
