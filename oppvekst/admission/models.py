@@ -89,6 +89,9 @@ class AdmissionRound(models.Model):
     committed_by = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when the round was committed before its application deadline: why (kept with the
+    # round, so the early decision can be accounted for).
+    early_commit_reason = models.TextField(_("begrunnelse for vedtak før fristen"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
