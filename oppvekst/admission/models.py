@@ -285,6 +285,17 @@ class Application(models.Model):
         return f"{self.get_service_display()} – {self.child_id}"
 
     @property
+    def status_text(self) -> str:
+        """The status in words for the family. A sent application that a committed round
+        left without an offer is no longer waiting for the admission: it is on the waiting
+        list (domain/norway.md § 1.3)."""
+        if self.status == ApplicationStatus.SUBMITTED and self.pk is not None:
+            passed = self.outcomes.filter(round__status=RoundStatus.COMMITTED, unit__isnull=True)
+            if passed.exists():
+                return str(_("Ikke tilbud i opptaket, står på venteliste"))
+        return str(self.get_status_display())
+
+    @property
     def weekly_hours_display(self) -> str:
         if self.weekly_hours is None:
             return ""

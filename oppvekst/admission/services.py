@@ -234,7 +234,8 @@ def _validate_wishes(
     return [units[i] for i in unit_ids]
 
 
-def _sfo_grade(birth_date: dt.date, start: dt.date) -> int:
+def sfo_grade(birth_date: dt.date, start: dt.date) -> int:
+    """The grade on ``start``: 1st grade from August of the year the child turns 6."""
     return start.year - birth_date.year - 5 + (0 if start.month >= 8 else -1)
 
 
@@ -277,7 +278,7 @@ def _validate(app: Application, data: ApplicationInput) -> dict[str, Any]:
             app.sfo_days = ""
             app.place_percent = SFO_PERCENT[SfoPlaceType(app.sfo_place_type)]
         app.weekly_hours = None
-        grade = _sfo_grade(app.child.birth_date, app.desired_start)
+        grade = sfo_grade(app.child.birth_date, app.desired_start)
         if not 1 <= grade <= 7:
             fields["desired_start"] = _("SFO er for 1.–4. trinn (1.–7. ved særskilte behov).")
         elif grade > 4 and not app.note:
