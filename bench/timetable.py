@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the demo school beside this file
 
 from lxml import etree
+from timetable_demo_school import generate_demo_school
 
-from oppvekst.timetable.demo_instance import generate_demo_school
 from oppvekst.timetable.engine.fet import (
     SUPPORTED_TYPES,
     FetDocument,
