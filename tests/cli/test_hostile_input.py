@@ -15,6 +15,7 @@ import pytest
 
 from oppvekst import safeio
 from oppvekst.admission.cli import main as admission_main
+from oppvekst.attendance.cli import main as attendance_main
 from oppvekst.billing.cli import main as billing_main
 from oppvekst.cli import main as oppvekst_main
 from oppvekst.timetable.cli import main as timetable_main
@@ -51,10 +52,15 @@ def _timetable(path: str, out: Path) -> int:
     return timetable_main(["solve", "--fet", path, "--time-limit", "5", "--output", str(out)])
 
 
+def _staffing(path: str, out: Path) -> int:
+    return attendance_main(["norm", "--input", path])
+
+
 CLIS: dict[str, Callable[[str, Path], int]] = {
     "admission": _admission,
     "billing": _billing,
     "timetable": _timetable,
+    "staffing": _staffing,
 }
 
 
