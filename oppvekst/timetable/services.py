@@ -16,7 +16,7 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -63,8 +63,10 @@ from oppvekst.timetable.moves import (
     neighbourhood,
     swap_partner,
 )
-from oppvekst.timetable.solver import Progress, SolveOptions, SolveResult, solve
 from oppvekst.timetable.verify import Violation, verify
+
+if TYPE_CHECKING:
+    from oppvekst.timetable.solver import Progress, SolveOptions, SolveResult
 
 MAX_TIME_LIMIT = 600
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the job row
@@ -199,6 +201,10 @@ def solve_job_run(job_id: int) -> str:
 
 
 def _solve(job: SolveJob) -> str:
+    # OR-Tools (with numpy and pandas) takes seconds to import: only the background worker that
+    # solves pays for it, not every web worker (docs/decisions/serving.md).
+    from oppvekst.timetable.solver import SolveOptions
+
     timetable = job.timetable
     base = (
         list(LessonPlacement.objects.filter(version=job.base_version))
@@ -316,6 +322,8 @@ def _run_solver(job: SolveJob, built: Built, options: SolveOptions, live: _Live)
     if live.written is not None:
         live.solutions_before += live.written.solutions
     live.latest = live.written = None
+
+    from oppvekst.timetable.solver import solve
 
     def run() -> None:
         try:
