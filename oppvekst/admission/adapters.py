@@ -191,9 +191,7 @@ def pool(rnd: AdmissionRound) -> QuerySet[Application]:
     )
 
 
-def load(
-    rnd: AdmissionRound, *, lock: bool = False, unit_ids: set[int] | None = None
-) -> Instance:
+def load(rnd: AdmissionRound, *, lock: bool = False, unit_ids: set[int] | None = None) -> Instance:
     """Everything the matching needs, in a handful of queries.
 
     With `unit_ids`, only the applications that wish one of those units: enough for their
