@@ -213,7 +213,7 @@ def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run_step(
@@ -370,7 +370,7 @@ def main(argv: Sequence[str]) -> int:
         if any(int(x) < 1 for x in args.users.split(",")) or args.duration <= 0:
             raise ValueError
     except ValueError:
-        print("load: --users takes positive integers, --duration a positive number", file=sys.stderr)
+        print("load: --users takes positive integers, --duration a number > 0", file=sys.stderr)
         return 2
     if args.inside or os.environ.get("DATABASE_URL"):
         if not args.loadavg:
