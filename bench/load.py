@@ -315,9 +315,9 @@ def run_inside(args: argparse.Namespace) -> int:
     try:
         _wait_healthy(port, server)
         db_url = urlsplit(os.environ.get("DATABASE_URL", ""))
-        postmaster = _postmaster(db_url.port or 5432)
+        postmaster = _postmaster(db_url.port or 5432) if db_url.scheme else None
         server_cpu, database_cpu = Cpu(server.pid), Cpu(postmaster)
-        if postmaster is None:
+        if postmaster is None and db_url.scheme:
             print("load: the database's processes were not found; its CPU reads 0", flush=True)
         # One short warm-up so the figures are of a running server, not of first requests.
         run_step("127.0.0.1", port, guardians, min(10, len(guardians)), 5, server_cpu, database_cpu)
@@ -342,6 +342,7 @@ def run_inside(args: argparse.Namespace) -> int:
     summary = {
         "bench": "load",
         "scale": args.scale,
+        "database": "sqlite" if args.sqlite else "postgresql",
         "cpus": os.cpu_count(),
         "loadavg_before": args.loadavg,
         "workers": args.workers or "default",
@@ -361,6 +362,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: the server's)")
     parser.add_argument("--threads", type=int, help="threads per worker")
     parser.add_argument("--quick", action="store_true", help="10 and 20 users, 15 s, scale 0.2")
+    parser.add_argument(
+        "--sqlite",
+        metavar="VAR_DIR",
+        help="run against the embedded SQLite database in VAR_DIR (generated if empty)",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--loadavg", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -372,6 +378,12 @@ def main(argv: Sequence[str]) -> int:
     except ValueError:
         print("load: --users takes positive integers, --duration a number > 0", file=sys.stderr)
         return 2
+    if args.sqlite:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["OPPVEKST_VAR_DIR"] = args.sqlite
+        Path(args.sqlite).mkdir(parents=True, exist_ok=True)
+        args.loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        return run_inside(args)
     if args.inside or os.environ.get("DATABASE_URL"):
         if not args.loadavg:
             args.loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
