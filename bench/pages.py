@@ -92,9 +92,12 @@ def _setup(scale: float, generate: bool) -> float:
         return 0.0
     from django.core.management import call_command
 
+    from oppvekst.core.models import Municipality
+
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command("demo", scale=scale, no_progress=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not Municipality.objects.exists():
+        call_command("demo", scale=scale, no_progress=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
     return time.perf_counter() - started
 
 
@@ -291,7 +294,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="scale 0.1, depth 1")
     parser.add_argument("--database-url", help="an existing PostgreSQL database to use")
     parser.add_argument("--var-dir", help="an existing SQLite OPPVEKST_VAR_DIR to use")
-    parser.add_argument("--no-generate", action="store_true", help="the database has the demo")
+    parser.add_argument(
+        "--no-generate",
+        action="store_true",
+        help="use the database as it is: no migrate, no demo, no statistics refresh",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
