@@ -1,4 +1,4 @@
-"""Login with OpenID Connect (issue 3, point 3): ID-porten for guardians, Feide for staff and
+"""Login with OpenID Connect: ID-porten for guardians, Feide for staff and
 pupils, Entra ID for staff.
 
 Authorization code flow with PKCE (S256) through Authlib's requests client; the ID token is
@@ -66,7 +66,7 @@ from oppvekst.staff.models import Employment
 
 # The protocol libraries (requests, Authlib, joserfc) are imported where a login needs them: the
 # URL configuration imports this module, and every web worker would otherwise pay for them at
-# start-up (docs/decisions/serving.md).
+# start-up (docs/decisions/0002-serving.md).
 if TYPE_CHECKING:
     from authlib.integrations.requests_client import OAuth2Session
     from joserfc.errors import ClaimError

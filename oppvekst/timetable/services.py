@@ -30,7 +30,6 @@ from oppvekst.core.models import Group
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
-from oppvekst.timetable import model as m
 from oppvekst.timetable.adapters import (
     Built,
     build_instance,
@@ -39,6 +38,18 @@ from oppvekst.timetable.adapters import (
     solution_from_placements,
     teacher_key,
 )
+from oppvekst.timetable.engine import model as m
+from oppvekst.timetable.engine.moves import (
+    Conflict,
+    MoveCheck,
+    Occupancy,
+    broken_activities,
+    check_swap,
+    moved,
+    neighbourhood,
+    swap_partner,
+)
+from oppvekst.timetable.engine.verify import Violation, verify
 from oppvekst.timetable.models import (
     CalendarFeed,
     ConstraintKind,
@@ -53,21 +64,10 @@ from oppvekst.timetable.models import (
     TimetableVersion,
     VersionStatus,
 )
-from oppvekst.timetable.moves import (
-    Conflict,
-    MoveCheck,
-    Occupancy,
-    broken_activities,
-    check_swap,
-    moved,
-    neighbourhood,
-    swap_partner,
-)
 from oppvekst.timetable.permissions import TimetableAction
-from oppvekst.timetable.verify import Violation, verify
 
 if TYPE_CHECKING:
-    from oppvekst.timetable.solver import Progress, SolveOptions, SolveResult
+    from oppvekst.timetable.engine.solver import Progress, SolveOptions, SolveResult
 
 MAX_TIME_LIMIT = 600
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the job row
@@ -203,8 +203,8 @@ def solve_job_run(job_id: int) -> str:
 
 def _solve(job: SolveJob) -> str:
     # OR-Tools (with numpy and pandas) takes seconds to import: only the background worker that
-    # solves pays for it, not every web worker (docs/decisions/serving.md).
-    from oppvekst.timetable.solver import SolveOptions
+    # solves pays for it, not every web worker (docs/decisions/0002-serving.md).
+    from oppvekst.timetable.engine.solver import SolveOptions
 
     timetable = job.timetable
     base = (
@@ -324,7 +324,7 @@ def _run_solver(job: SolveJob, built: Built, options: SolveOptions, live: _Live)
         live.solutions_before += live.written.solutions
     live.latest = live.written = None
 
-    from oppvekst.timetable.solver import solve
+    from oppvekst.timetable.engine.solver import solve
 
     def run() -> None:
         try:

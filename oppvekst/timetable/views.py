@@ -28,6 +28,7 @@ from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import ical, selectors, services
 from oppvekst.timetable.adapters import build_instance, solution_from_placements
+from oppvekst.timetable.engine.moves import Occupancy
 from oppvekst.timetable.generate import timetable_generate
 from oppvekst.timetable.models import (
     DAY_NAMES,
@@ -41,7 +42,6 @@ from oppvekst.timetable.models import (
     TimetableConstraint,
     TimetableVersion,
 )
-from oppvekst.timetable.moves import Occupancy
 from oppvekst.timetable.permissions import TimetableAction
 
 ONCE_SESSION_KEY = "timetable_once"

@@ -41,7 +41,8 @@ class Command(BaseCommand):
             result = generate(seed=options["seed"], scale=options["scale"], progress=progress)
             bar.total = bar.n
             bar.refresh()
-        # Tens of thousands of new rows: the planners must know them (docs/decisions/serving.md).
+        # Tens of thousands of new rows: the planners must know them
+        # (docs/decisions/0002-serving.md).
         statistics_refresh()
         self.stdout.write(
             f"Created {result['persons']} persons and {result['placements']} placements."
