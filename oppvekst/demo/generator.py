@@ -21,6 +21,7 @@ from django.db import models, transaction
 from oppvekst import clock
 from oppvekst.access.models import User
 from oppvekst.admission.demo import build_admission_demo
+from oppvekst.attendance.demo import build_attendance_demo
 from oppvekst.billing.demo import build_billing_demo
 from oppvekst.core.models import (
     Group,
@@ -658,6 +659,7 @@ class Generator:
         self._create_personas(per_muni, groups)
         build_admission_demo(self.rng, self.scale)
         build_billing_demo()
+        build_attendance_demo(random.Random(self.rng.getrandbits(32)))
         return {"persons": len(self.persons), "placements": len(self.placements)}
 
     def _persona_family(self, muni: Municipality) -> Family:
