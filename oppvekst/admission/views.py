@@ -27,6 +27,7 @@ from oppvekst.admission.models import (
     PriorityClaim,
     RoundCapacity,
     RoundKind,
+    RoundStatus,
 )
 from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
@@ -396,6 +397,8 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
         "has_previous": page > 1,
         "has_next": page < pages,
         "can_manage": can(actor, AdmissionAction.ROUND_MANAGE, rnd),
+        # The same computation as the right-to-place report links to.
+        "unplaced_right": len(selectors.unplaced_right_holders(rnd)),
         "before_deadline": actor.day <= rnd.deadline,
         "errors": {},
     }
@@ -465,7 +468,42 @@ def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
         raise Http404
     rows = selectors.right_to_place_report(rnd)
     audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
-    return render(request, "admission/right_report.html", {"round": rnd, "rows": rows})
+    return render(
+        request,
+        "admission/right_report.html",
+        {"round": rnd, "rows": rows, "committed": rnd.status == RoundStatus.COMMITTED},
+    )
+
+
+@require_POST
+@never_cache
+def right_offer(request: HttpRequest, round_id: int) -> HttpResponse:
+    """One click from the right-to-place report: offer the child the proposed seat."""
+    actor = edge.require(request, AdmissionAction.WORK)
+    rnd = _round_or_404(actor, round_id)
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
+        raise Http404
+    application_id = _int(request.POST.get("application"))
+    unit_id = _int(request.POST.get("unit"))
+    if application_id is None or unit_id is None:
+        messages.error(request, _("Velg barn og barnehage."))
+        return redirect("admission:right_report", round_id=rnd.pk)
+    try:
+        assert actor.person is not None
+        offer = services.offer_to_right_holder(
+            round_id=rnd.pk, application_id=application_id, unit_id=unit_id, by=actor.person
+        )
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Tilbud om plass i %(unit)s er sendt. Foresatte har fått beskjed.")
+            % {"unit": offer.unit.name},
+        )
+    return redirect("admission:right_report", round_id=rnd.pk)
 
 
 # -- units: waiting list and criteria --------------------------------------------------------
