@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.access.roles import RoleName
 from oppvekst.admission import adapters
 from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
+    SECTION_18_KINDS,
     AdmissionRound,
     AdmissionService,
     AgeGroup,
@@ -330,6 +332,56 @@ def wish_positions(app: Application) -> dict[int, WishPosition]:
     return out
 
 
+@dataclass
+class ClaimEffect:
+    claim: PriorityClaim
+    counts: bool
+    text: str
+
+
+@dataclass
+class WishClaims:
+    """What the application's priority claims do at one wished unit, in words."""
+
+    unit_id: int
+    effects: list[ClaimEffect]
+
+
+def wish_claim_effects(app: Application) -> dict[int, WishClaims]:
+    """Per wish: does each claim count at that kindergarten, and why (domain/norway.md § 1.4:
+    § 18 comes first everywhere; other claims count only where the kindergarten's criteria
+    name them; a sibling or employee claim only at the kindergarten it names)."""
+    claims = [c for c in app.claims.all() if c.status != ClaimStatus.REJECTED]
+    wishes = list(app.wishes.all())
+    if not claims or not wishes:
+        return {}
+    book = adapters.CriteriaBook.load(app.municipality_id, {w.unit_id for w in wishes})
+    out: dict[int, WishClaims] = {}
+    for wish in wishes:
+        criteria = book.for_unit(wish.unit_id)
+        positions = {c.kind: i for i, c in enumerate(criteria, start=1)}
+        effects = []
+        for claim in claims:
+            pending = claim.status == ClaimStatus.PENDING
+            if claim.kind in SECTION_18_KINDS:
+                counts, text = True, _("Gir førsteprioritet her (barnehageloven § 18).")
+            elif claim.kind in adapters.UNIT_BOUND_CLAIMS and claim.unit_id != wish.unit_id:
+                counts, text = False, _("Teller ikke her: kravet gjelder en annen barnehage.")
+            elif claim.kind in positions:
+                counts = True
+                text = _("Teller her: kriterium nr. %(n)s i barnehagens opptakskriterier.") % {
+                    "n": positions[claim.kind]
+                }
+            else:
+                counts = False
+                text = _("Teller ikke her: barnehagen har ikke dette blant sine opptakskriterier.")
+            if pending and counts:
+                text = f"{text} {_('Gjelder når kravet er godkjent.')}"
+            effects.append(ClaimEffect(claim, counts, text))
+        out[wish.unit_id] = WishClaims(wish.unit_id, effects)
+    return out
+
+
 # -- the right-to-place report ---------------------------------------------------------------
 
 
@@ -375,8 +427,7 @@ def right_to_place_report(rnd: AdmissionRound) -> list[RightRow]:
         return []
     groups = dict(holders)
     apps = {
-        a.pk: a
-        for a in Application.objects.filter(pk__in=list(groups)).select_related("child")
+        a.pk: a for a in Application.objects.filter(pk__in=list(groups)).select_related("child")
     }
     committed = rnd.status == RoundStatus.COMMITTED
     free: dict[tuple[int, str], int] = {}

@@ -1079,9 +1079,7 @@ def round_notify(*, round_id: int) -> int:
     return len(offers) + len(silent)
 
 
-def offer_to_right_holder(
-    *, round_id: int, application_id: int, unit_id: int, by: Person
-) -> Offer:
+def offer_to_right_holder(*, round_id: int, application_id: int, unit_id: int, by: Person) -> Offer:
     """After a committed round: offer a right-holder left without an offer a free seat in
     ``unit_id`` (domain/norway.md § 1.2, § 1.5: the municipality must offer them a place).
     Locks the round, then the application; the seat must still be free in the round."""

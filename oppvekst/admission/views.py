@@ -204,6 +204,7 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
         "documents": documents,
         "can_decide": can(actor, AdmissionAction.APPLICATION_DECIDE, app),
         "positions": selectors.wish_positions(app),
+        "claim_effects": selectors.wish_claim_effects(app),
         "outcome": selectors.outcome_for(app),
         "verify_errors": {},
         **extra,

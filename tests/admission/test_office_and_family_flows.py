@@ -227,3 +227,40 @@ def test_one_click_from_the_report_offers_the_proposed_seat(w) -> None:
     # A second click is refused with a message, not a second offer.
     again = office.post(url + "tilbud/", {"application": app.pk, "unit": proposal.pk})
     assert again.status_code == 302 and Offer.objects.filter(application=app).count() == 1
+
+
+def test_each_wish_says_what_a_priority_claim_does_there(w) -> None:
+    from oppvekst.admission.models import ClaimKind, ClaimStatus, PriorityClaim
+
+    # kg[0] has sibling priority in its criteria, kg[1] (municipal, no own list) and the
+    # private kindergarten without criteria do not.
+    services.criteria_set(municipality_id=w.muni.pk, unit_id=w.kg[0].pk, kinds=["sibling"])
+    child, (mum, _dad) = builders.family(w.muni, dt.date(2026, 1, 10))
+    app = builders.apply(child, mum, [w.kg[0], w.private])
+    PriorityClaim.objects.create(
+        application=app,
+        kind=ClaimKind.SIBLING,
+        unit=w.kg[0],
+        status=ClaimStatus.APPROVED,
+        created_at=clock.now(),
+        municipality=w.muni,
+    )
+    PriorityClaim.objects.create(
+        application=app,
+        kind=ClaimKind.SIBLING,
+        unit=w.private,
+        status=ClaimStatus.APPROVED,
+        created_at=clock.now(),
+        municipality=w.muni,
+    )
+    effects = selectors.wish_claim_effects(app)
+    at_kg = {e.claim.unit_id: e for e in effects[w.kg[0].pk].effects}
+    assert at_kg[w.kg[0].pk].counts and "kriterium nr. 1" in at_kg[w.kg[0].pk].text
+    assert not at_kg[w.private.pk].counts and "annen barnehage" in at_kg[w.private.pk].text
+    at_private = {e.claim.unit_id: e for e in effects[w.private.pk].effects}
+    assert not at_private[w.private.pk].counts
+    assert "har ikke dette blant sine opptakskriterier" in at_private[w.private.pk].text
+    page = login(mum).get(f"/portal/soknader/{app.pk}/").content.decode()
+    assert f'data-unit="{w.private.pk}"' in page and "Teller ikke her" in page
+    office = login(w.caseworker).get(f"/opptak/soknader/{app.pk}/").content.decode()
+    assert "Teller her: kriterium nr. 1" in office
