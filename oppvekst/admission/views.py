@@ -467,12 +467,23 @@ def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd = _round_or_404(actor, round_id)
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
+    return _right_report_page(request, actor, rnd)
+
+
+def _right_report_page(
+    request: HttpRequest, actor: Actor, rnd: AdmissionRound, errors: dict[str, Any] | None = None
+) -> HttpResponse:
     rows = selectors.right_to_place_report(rnd)
     audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
     return render(
         request,
         "admission/right_report.html",
-        {"round": rnd, "rows": rows, "committed": rnd.status == RoundStatus.COMMITTED},
+        {
+            "round": rnd,
+            "rows": rows,
+            "committed": rnd.status == RoundStatus.COMMITTED,
+            "errors": errors or {},
+        },
     )
 
 
@@ -487,8 +498,7 @@ def right_offer(request: HttpRequest, round_id: int) -> HttpResponse:
     application_id = _int(request.POST.get("application"))
     unit_id = _int(request.POST.get("unit"))
     if application_id is None or unit_id is None:
-        messages.error(request, _("Velg barn og barnehage."))
-        return redirect("admission:right_report", round_id=rnd.pk)
+        return _right_report_page(request, actor, rnd, {"form": _("Velg barn og barnehage.")})
     try:
         assert actor.person is not None
         offer = services.offer_to_right_holder(
@@ -497,13 +507,12 @@ def right_offer(request: HttpRequest, round_id: int) -> HttpResponse:
     except NotFoundError as exc:
         raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request,
-            _("Tilbud om plass i %(unit)s er sendt. Foresatte har fått beskjed.")
-            % {"unit": offer.unit.name},
-        )
+        return _right_report_page(request, actor, rnd, {"form": exc.message})
+    messages.success(
+        request,
+        _("Tilbud om plass i %(unit)s er sendt. Foresatte har fått beskjed.")
+        % {"unit": offer.unit.name},
+    )
     return redirect("admission:right_report", round_id=rnd.pk)
 
 
