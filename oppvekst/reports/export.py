@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 
 def gsi_rows(report: dict[str, Any]) -> list[list[Any]]:
@@ -79,6 +78,8 @@ def as_csv(rows: list[list[Any]]) -> bytes:
 
 
 def as_xlsx(rows: list[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook  # only for downloads: pages and workers never pay for it
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
