@@ -29,6 +29,7 @@ worker: install
 	$(BIN)/oppvekst db_worker
 
 lint: install
+	@mkdir -p "$(OPPVEKST_VAR_DIR)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "oppvekst.demo",
     "oppvekst.portal",
     "oppvekst.workspace",
+    "oppvekst.reports",
     "axes",
 ]
 

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
-from oppvekst.admission import adapters
+from oppvekst.admission import adapters, task_sources
 from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
     MAX_WISHES,
@@ -496,6 +496,7 @@ def application_submit(
             body=body,
             url=application_url(app.pk),
         )
+        task_sources.claim_tasks_publish(app)
         return app
 
 
@@ -535,6 +536,7 @@ def application_withdraw(
             body=_("%(who)s trakk søknaden.") % {"who": by.full_name},
             url=application_url(app.pk),
         )
+        task_sources.application_tasks_close(app)
         return app
 
 
@@ -606,6 +608,8 @@ def claim_add(
             claim.reason = _("Bekreftet automatisk: søsken har plass i barnehagen ved oppstart.")
         claim.save()
         _bump(app, [])
+        if app.status == ApplicationStatus.SUBMITTED:
+            task_sources.claim_tasks_publish(app)
         return claim
 
 
@@ -618,6 +622,7 @@ def claim_remove(*, claim_id: int, by: Person) -> None:
         _require_editable(app)
         if claim.document:
             claim.document.delete(save=False)
+        task_sources.claim_task_close(claim.pk)
         claim.delete()
         _bump(app, [])
 
@@ -650,6 +655,7 @@ def claim_verify(*, claim_id: int, by: Person, approve: bool, reason: str = "") 
         claim.reason = reason
         claim.save(update_fields=["status", "decided_by", "decided_at", "reason"])
         _bump(app, [])
+        task_sources.claim_task_close(claim.pk)
         title = (
             _("Prioritet godkjent for %(child)s")
             if approve
@@ -1007,6 +1013,7 @@ def round_commit(*, round_id: int, by: Person, early_reason: str = "") -> Commit
                 )
         RoundOutcome.objects.bulk_create(outcomes, batch_size=1000)
         Offer.objects.bulk_create(offers, batch_size=1000)
+        task_sources.offer_tasks_publish(offers)
         offered_ids = [o.application_id for o in offers]
         for start in range(0, len(offered_ids), 1000):
             Application.objects.filter(pk__in=offered_ids[start : start + 1000]).update(
@@ -1077,6 +1084,67 @@ def round_notify(*, round_id: int) -> int:
             municipality_id=rnd.municipality_id,
         )
     return len(offers) + len(silent)
+
+
+def offer_to_right_holder(*, round_id: int, application_id: int, unit_id: int, by: Person) -> Offer:
+    """After a committed round: offer a right-holder left without an offer a free seat in
+    ``unit_id`` (domain/norway.md § 1.2, § 1.5: the municipality must offer them a place).
+    Locks the round, then the application; the seat must still be free in the round."""
+    with transaction.atomic():
+        rnd = _lock_round(round_id)
+        if rnd.status != RoundStatus.COMMITTED:
+            raise DomainError(
+                _("Fatt vedtak i opptaket før du gir tilbud herfra."), code="not_committed"
+            )
+        outcome = (
+            RoundOutcome.objects.filter(round=rnd, application_id=application_id, has_right=True)
+            .select_related("application")
+            .first()
+        )
+        if outcome is None:
+            raise NotFoundError(_("Søknaden finnes ikke i dette opptaket."))
+        app = _lock_application(application_id)
+        if app.status != ApplicationStatus.SUBMITTED or outcome.unit_id is not None:
+            raise ConflictError(_("Søknaden har allerede fått tilbud."), code="already_offered")
+        free = remaining_seats(rnd).get((unit_id, outcome.age_group), 0)
+        if free <= 0:
+            raise ConflictError(
+                _("Barnehagen har ingen ledig plass i barnets aldersgruppe lenger."),
+                code="no_seat",
+            )
+        unit = Unit.objects.get(pk=unit_id)
+        ranks = dict(app.wishes.values_list("unit_id", "rank"))
+        today = clock.today()
+        reply_days = admission_settings(rnd.municipality_id).offer_reply_days
+        offer = Offer.objects.create(
+            application=app,
+            round=rnd,
+            municipality_id=rnd.municipality_id,
+            child_id=app.child_id,
+            unit_id=unit_id,
+            age_group=outcome.age_group,
+            wish_rank=ranks.get(unit_id),
+            start_date=max(app.desired_start, rnd.start_date),
+            place_percent=app.place_percent,
+            weekly_hours=app.weekly_hours,
+            deadline=today + dt.timedelta(days=reply_days),
+            explanation=outcome.explanation,
+            created_at=clock.now(),
+        )
+        app.status = ApplicationStatus.OFFERED
+        _bump(app, ["status"])
+        _tell(
+            child=app.child,
+            municipality_id=rnd.municipality_id,
+            event=f"offer:{offer.pk}:made",
+            title=_("Tilbud om plass i %(unit)s for %(child)s")
+            % {"unit": unit.name, "child": app.child.first_name},
+            body=_("Oppstart %(start)s. Svar innen %(deadline)s.")
+            % {"start": _fmt(offer.start_date), "deadline": _fmt(offer.deadline)},
+            url=offer_url(offer.pk),
+        )
+        log.info("right-holder offer %s made by person %s", offer.pk, by.pk)
+    return offer
 
 
 # -- offers ----------------------------------------------------------------------------------
@@ -1163,6 +1231,7 @@ def offer_accept(*, offer_id: int, by: Person, keep_waiting: bool = False) -> Pl
         offer.save(
             update_fields=["status", "keep_waiting", "placement", "answered_at", "answered_by"]
         )
+        task_sources.offer_task_close(offer.pk)
         app.status = ApplicationStatus.ACCEPTED if waiting else ApplicationStatus.PLACED
         _bump(app, ["status"])
         body = _("%(who)s takket ja. Oppstart %(start)s.") % {
@@ -1197,6 +1266,7 @@ def _close_offer(*, offer_id: int, by: Person | None, status: str) -> Offer:
         offer.answered_at = clock.now()
         offer.answered_by = by
         offer.save(update_fields=["status", "answered_at", "answered_by"])
+        task_sources.offer_task_close(offer.pk)
         holds = Offer.objects.filter(application=app, status=OfferStatus.ACCEPTED).exists()
         if holds:
             app.status = ApplicationStatus.PLACED

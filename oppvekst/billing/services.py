@@ -16,11 +16,12 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
-from oppvekst.billing import compute
+from oppvekst.billing import compute, task_sources
 from oppvekst.billing.compute import LineRow, add_months, kindergarten_year
 from oppvekst.billing.engine.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.billing.export import build_export
@@ -209,9 +210,9 @@ def reduction_apply(
             url=f"/betaling/soknader/{application.pk}/",
             dedupe_key=f"reduction-submitted:{application.pk}",
             email=False,
-            is_task=True,
             municipality_id=municipality_id,
         )
+        task_sources.reduction_task_publish(application)
     return application
 
 
@@ -271,6 +272,7 @@ def reduction_decide(
         monthly = _monthly_after_grant(locked, children) if grant else None
         locked.letter_pdf = decision_letter_pdf(locked, children, now.date(), monthly=monthly)
         locked.save()
+        task_sources.reduction_task_close(locked.pk)
         applicant = Person.objects.get(pk=locked.applicant_id)
         notify(
             recipients=[applicant],
@@ -405,6 +407,7 @@ def invoice_run_approve(*, run: InvoiceRun, by: Person | None, expected_version:
         locked.approved_at = clock.now()
         locked.version += 1
         locked.save()
+        task_sources.run_approved(locked)
     return locked
 
 
@@ -420,6 +423,7 @@ def invoice_run_lock(*, run: InvoiceRun, by: Person | None, expected_version: in
         locked.locked_at = clock.now()
         locked.version += 1
         locked.save()
+        task_sources.run_locked(locked)
         files = build_export(locked)
         stem = f"fakturagrunnlag-{locked.municipality_id}-{locked.month:%Y-%m}"
         export = ErpExport(
@@ -481,7 +485,7 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
         log.exception("invoice run %s failed", run_id)
         InvoiceRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
-            error=_t(
+            error=gettext(
                 "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
                 " kontakt administrator."
             ),
@@ -492,16 +496,16 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
 
 def _run_error_text(exc: Exception) -> str:
     if isinstance(exc, MissingZone) or isinstance(exc.__cause__, MissingZone):
-        return _t(
+        return gettext(
             "Kommunen mangler prissone for måneden. Administrator må legge den inn i oppsettet"
             " for betaling før kjøringen kan beregnes."
         )
     if isinstance(exc, RulesError):
-        return _t(
+        return gettext(
             "Satstabellene i oppsettet er ikke gyldige. Administrator må rette dem før"
             " kjøringen kan beregnes."
         )
-    return _t(
+    return gettext(
         "Det mangler satser for måneden. Administrator må legge dem inn i oppsettet for"
         " betaling før kjøringen kan beregnes."
     )
@@ -521,8 +525,8 @@ def _unconfirmed_task(run: InvoiceRun) -> None:
     notify(
         recipients=admins,
         source="billing",
-        title=_t("Kontroller satser for betaling"),
-        body=_t(
+        title=gettext("Kontroller satser for betaling"),
+        body=gettext(
             "Fakturakjøringen for %(month)s bruker %(count)d satser som ikke er bekreftet i"
             " kildene. Kontroller dem mot lovdata.no eller udir.no og merk dem som bekreftet"
             " i oppsettet."
@@ -591,6 +595,7 @@ def _compute_run(run: InvoiceRun) -> None:
         current.progress_label = "Ferdig"
         current.version += 1
         current.save()
+        task_sources.run_computed(current)
         _unconfirmed_task(current)
 
 

@@ -29,6 +29,7 @@ from oppvekst.core.models import Group
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
+from oppvekst.timetable import task_sources
 from oppvekst.timetable.adapters import (
     Built,
     build_instance,
@@ -396,6 +397,7 @@ def _store_version(
                 for lesson_id, p in sorted(solution.placements.items())
             ]
         )
+        task_sources.draft_ready(timetable, version)
     return version
 
 
@@ -523,6 +525,7 @@ def version_publish(*, version_id: int, user: User | None) -> TimetableVersion:
                 "revision",
             ]
         )
+        task_sources.published(version.timetable_id)
         return version
 
 
