@@ -33,7 +33,7 @@ PERSONAS = [
     "caseworker",
     "admin",
 ]
-MAX_EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 4}
+MAX_EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 3}
 
 
 @pytest.fixture(autouse=True)
