@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "oppvekst.billing",
     "oppvekst.timetable",
     "oppvekst.outbox",
+    "oppvekst.jobs",
     "oppvekst.demo",
     "oppvekst.portal",
     "oppvekst.workspace",
