@@ -14,6 +14,7 @@ from oppvekst.access.policy import can
 from oppvekst.api.base import actor, page_of
 from oppvekst.core.idempotency import once
 from oppvekst.people import selectors
+from oppvekst.people.permissions import ChildAction
 from oppvekst.people.services import child_register, identity_error
 
 router = Router(tags=["children"])
@@ -122,7 +123,7 @@ def create_child(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[dict[str, Any]]:
     a = actor(request)
-    if not can(a, "child.create"):
+    if not can(a, ChildAction.CREATE):
         raise PermissionDenied
     municipality_id = sorted(a.ids("municipality_id", ["caseworker"]))[0]
     # The registration, its idempotency record, the audit row and the answer in one
