@@ -94,7 +94,8 @@ def _api_operations() -> set[tuple[str, str]]:
 EXTENSIONS = [
     importlib.import_module(name)
     for name in (
-        f"tests.{app}.matrix_cases" for app in ("admission", "billing", "timetable", "portal")
+        f"tests.{app}.matrix_cases"
+        for app in ("admission", "billing", "timetable", "portal", "jobs")
     )
     if importlib.util.find_spec(name) is not None
 ]
