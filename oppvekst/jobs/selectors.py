@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
-from oppvekst import clock
 from oppvekst.access.actor import Actor
 from oppvekst.access.policy import can
 from oppvekst.jobs.models import JobLease, JobStatus
@@ -28,7 +28,7 @@ def job_list(
     """Newest first. `problems_only`: failed, restarted, and those whose heartbeat stopped."""
     if not can(actor, JobAction.MANAGE):
         return [], 0
-    now = clock.now()
+    now = timezone.now()
     qs = JobLease.objects.all()
     stale = now - STALE_AFTER * 2
     stuck_q = Q(status__in=[JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.RESTARTED]) & (

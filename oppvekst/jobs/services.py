@@ -25,18 +25,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from oppvekst import clock
 from oppvekst.jobs.models import JobLease, JobStatus, WorkerBeat
 
 log = logging.getLogger(__name__)
 
-BEAT_SECONDS = 5.0
-# A heartbeat older than this means the process died (or lost the database for as long):
-# with the reaper running every REAP_SECONDS a dead job is found within a minute.
-STALE_AFTER = dt.timedelta(seconds=30)
-REAP_SECONDS = 10.0
+# A heartbeat older than STALE_AFTER means the process died (or lost the database for as
+# long): with the reaper running every REAP_SECONDS a dead job is found within a minute.
+# Wall-clock time (timezone.now), not the injectable business clock: the demo stands on a
+# fixed date, heartbeats must not. OPPVEKST_JOB_STALE_SECONDS shortens it for fault tests.
+STALE_AFTER = dt.timedelta(seconds=float(os.environ.get("OPPVEKST_JOB_STALE_SECONDS", "30")))
+BEAT_SECONDS = max(0.5, STALE_AFTER.total_seconds() / 6)
+REAP_SECONDS = max(1.0, STALE_AFTER.total_seconds() / 3)
 
 _worker_id = f"{socket.gethostname()[:60]}-{os.getpid()}"
 
@@ -80,7 +82,7 @@ class Lease:
         """Remember how far the job got (committed at once, outside any transaction)."""
         self.checkpoint = dict(data)
         JobLease.objects.filter(pk=self.pk, worker_id=worker_id()).update(
-            checkpoint=self.checkpoint, heartbeat_at=clock.now()
+            checkpoint=self.checkpoint, heartbeat_at=timezone.now()
         )
 
 
@@ -91,7 +93,7 @@ def _path(task: Any) -> str:
 def _acquire(
     *, kind: str, key: str, task_path: str, kwargs: dict[str, Any], hook: str, label: str
 ) -> Lease | None:
-    now = clock.now()
+    now = timezone.now()
     me = worker_id()
     with transaction.atomic():
         row, _created = JobLease.objects.select_for_update().get_or_create(
@@ -130,7 +132,7 @@ def _beat(lease: Lease) -> None:
             try:
                 JobLease.objects.filter(
                     pk=lease.pk, worker_id=worker_id(), status=JobStatus.RUNNING
-                ).update(heartbeat_at=clock.now())
+                ).update(heartbeat_at=timezone.now())
             except Exception:
                 log.warning("job heartbeat failed", exc_info=True)
                 connection.close()
@@ -141,7 +143,10 @@ def _beat(lease: Lease) -> None:
 def _finish(lease: Lease, status: str, error: str = "") -> None:
     try:
         JobLease.objects.filter(pk=lease.pk, worker_id=worker_id(), attempts=lease.attempt).update(
-            status=status, finished_at=clock.now(), error=error[:4000], heartbeat_at=clock.now()
+            status=status,
+            finished_at=timezone.now(),
+            error=error[:4000],
+            heartbeat_at=timezone.now(),
         )
     except Exception:
         log.warning("could not record the end of job lease %s", lease.pk, exc_info=True)
@@ -208,7 +213,7 @@ def lease(
 
 
 def worker_beat(*, started_at: dt.datetime) -> None:
-    now = clock.now()
+    now = timezone.now()
     me = worker_id()
     updated = WorkerBeat.objects.filter(worker_id=me).update(heartbeat_at=now)
     if not updated:
@@ -292,7 +297,7 @@ def jobs_reap() -> Reaped:
     """Find what dead workers left and run it again. Safe to run in every worker at once."""
     from django.conf import settings
 
-    now = clock.now()
+    now = timezone.now()
     out = Reaped()
     uses_db_queue = settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
     if uses_db_queue:
@@ -334,7 +339,7 @@ def job_retry(*, lease_id: int) -> JobLease:
 
     from oppvekst.errors import ConflictError, NotFoundError
 
-    now = clock.now()
+    now = timezone.now()
     with transaction.atomic():
         row = JobLease.objects.select_for_update().filter(pk=lease_id).first()
         if row is None:
@@ -354,7 +359,7 @@ def job_retry(*, lease_id: int) -> JobLease:
 
 
 def job_is_stuck(row: JobLease, now: dt.datetime | None = None) -> bool:
-    now = now or clock.now()
+    now = now or timezone.now()
     return row.status in (JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.RESTARTED) and (
         row.heartbeat_at is None or row.heartbeat_at < now - STALE_AFTER * 2
     )

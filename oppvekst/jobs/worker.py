@@ -13,19 +13,19 @@ import time
 
 from django.db import close_old_connections, connections
 from django.db.utils import InterfaceError, OperationalError
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from oppvekst import clock
 from oppvekst.jobs import services
 
 log = logging.getLogger("oppvekst.worker")
 
 DB_ERRORS = (OperationalError, InterfaceError)
 MAX_BACKOFF = 30.0
-SWEEP_SECONDS = 30.0
+SWEEP_SECONDS = max(2.0, services.STALE_AFTER.total_seconds())
 
 
 class ResilientWorker(Worker):
@@ -65,7 +65,7 @@ class ResilientWorker(Worker):
             try:
                 DBTaskResult.objects.filter(
                     pk=self._current, status=TaskResultStatus.RUNNING
-                ).update(status=TaskResultStatus.READY, run_after=clock.now())
+                ).update(status=TaskResultStatus.READY, run_after=timezone.now())
                 self._current = None
             except DB_ERRORS:
                 connections.close_all()
@@ -103,7 +103,7 @@ class Pulse(threading.Thread):
     def __init__(self) -> None:
         super().__init__(name="worker-pulse", daemon=True)
         self.stop = threading.Event()
-        self.started_at = clock.now()
+        self.started_at = timezone.now()
 
     def run(self) -> None:
         last_reap = last_sweep = 0.0

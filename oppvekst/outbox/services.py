@@ -10,6 +10,7 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from oppvekst import clock
 from oppvekst.outbox.models import OutboxMessage
@@ -81,13 +82,15 @@ def _schedule_delivery() -> None:
 
 
 def _claim(now: dt.datetime) -> OutboxMessage | None:
-    """Mark one due message `sending` and commit, before anything is sent (see the model)."""
+    """Mark one due message `sending` and commit, before anything is sent (see the model).
+    `sending_since` is wall-clock time: the demo's business clock stands still."""
+    wall = timezone.now()
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(
                 Q(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
-                | Q(status=OutboxMessage.Status.SENDING, sending_since__lte=now - SENDING_TIMEOUT)
+                | Q(status=OutboxMessage.Status.SENDING, sending_since__lte=wall - SENDING_TIMEOUT)
             )
             .order_by("next_attempt_at", "pk")
             .first()
@@ -97,7 +100,7 @@ def _claim(now: dt.datetime) -> OutboxMessage | None:
         if message.status == OutboxMessage.Status.SENDING:
             message.last_error = "interrupted delivery: sent again with the same key"
         message.status = OutboxMessage.Status.SENDING
-        message.sending_since = now
+        message.sending_since = wall
         message.attempts += 1
         message.save(update_fields=["status", "sending_since", "attempts", "last_error"])
     return message
@@ -139,5 +142,7 @@ def outbox_due_count() -> int:
     now = clock.now()
     return OutboxMessage.objects.filter(
         Q(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
-        | Q(status=OutboxMessage.Status.SENDING, sending_since__lte=now - SENDING_TIMEOUT)
+        | Q(
+            status=OutboxMessage.Status.SENDING, sending_since__lte=timezone.now() - SENDING_TIMEOUT
+        )
     ).count()
