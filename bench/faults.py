@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 from oppvekst.devtools import faults  # noqa: E402
 from oppvekst.devtools.pgtest import _as_cluster_user, find_bin_dir, free_port  # noqa: E402
 
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
 class Cluster:
@@ -192,21 +191,9 @@ print(json.dumps({
 def start_server(site: faults.Site, port: int) -> subprocess.Popen[bytes]:
     env = {**site.env, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     log = (site.var / "gunicorn.log").open("ab")
+    # The production server (README "Serving in production"): gunicorn, three workers.
     proc = subprocess.Popen(
-        [
-            GUNICORN,
-            "oppvekst.wsgi:application",
-            "--workers",
-            "3",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-            "--backlog",
-            "512",
-        ],
+        [faults.OPPVEKST, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "3"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
