@@ -41,7 +41,6 @@ from oppvekst.devtools import faults  # noqa: E402
 from oppvekst.devtools.pgtest import _as_cluster_user, find_bin_dir, free_port  # noqa: E402
 
 
-
 class Cluster:
     """A throwaway PostgreSQL cluster this benchmark may restart."""
 
