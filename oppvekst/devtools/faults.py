@@ -167,7 +167,7 @@ rnd = (AdmissionRound.objects.exclude(status=RoundStatus.COMMITTED)
     .order_by("start_date", "pk").first())
 services.round_preview(round_id=rnd.pk)
 by = Person.objects.filter(user__isnull=False).order_by("pk").first()
-services.round_commit(round_id=rnd.pk, by=by)
+services.round_commit(round_id=rnd.pk, by=by, early_reason="Feiltest: brevene sendes nå")
 print(rnd.pk)
 """
 
