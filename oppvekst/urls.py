@@ -21,6 +21,7 @@ urlpatterns = [
     path("oppmote/", include("oppvekst.attendance.urls")),
     path("drift/jobber/", include("oppvekst.jobs.urls")),
     path("", include("oppvekst.workspace.urls")),
+    path("rapporter/", include("oppvekst.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", register_routers().urls),
 ]
