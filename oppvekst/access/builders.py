@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from oppvekst.access.actor import Actor
 from oppvekst.access.roles import RoleName
@@ -45,9 +45,9 @@ def has_role(actor: Actor, *names: str) -> bool:
     return bool(actor.names() & set(names))
 
 
-def placements_within_grace(day: dt.date) -> Q:
+def placements_within_grace(day: dt.date) -> QuerySet[Placement]:
     """Placements that are current, future, or ended less than the grace month ago."""
-    return Q(valid_to__isnull=True) | Q(valid_to__gte=day - STAFF_GRACE)
+    return Placement.objects.not_ended_by(day - STAFF_GRACE)
 
 
 def guardian_of_child(
@@ -107,8 +107,8 @@ def staff_where_child_is_placed(
         placement_filter |= Q(municipality_id__in=municipality_ids)
         reach |= Q(municipality_id__in=municipality_ids)  # residents: applicants, fees
     if group_ids or unit_ids or municipality_ids:
-        placements = Placement.objects.filter(
-            placement_filter, placements_within_grace(actor.day), child=OuterRef("pk")
+        placements = placements_within_grace(actor.day).filter(
+            placement_filter, child=OuterRef("pk")
         )
         reach |= Q(Exists(placements))
     return reach

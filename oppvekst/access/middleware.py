@@ -23,7 +23,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
-from oppvekst.daterange import active_q
 from oppvekst.staff.models import Employment
 
 LAST_ACTIVITY = "idle_last_activity"
@@ -59,7 +58,7 @@ def _idle_class(request: HttpRequest) -> str:
     person_id = getattr(user, "person_id", None)
     if (
         person_id
-        and Employment.objects.filter(active_q(clock.today()), person_id=person_id).exists()
+        and Employment.objects.active_on(clock.today()).filter(person_id=person_id).exists()
     ):
         return "staff"
     return "guardian"

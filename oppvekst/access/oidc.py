@@ -66,7 +66,6 @@ from joserfc.jws import JWSRegistry
 
 from oppvekst import clock
 from oppvekst.access.models import User
-from oppvekst.daterange import active_q
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 
@@ -522,7 +521,7 @@ def _by_staff_email(claims: dict[str, Any], claim: str) -> Person | None:
     value = next((claims[n] for n in names if isinstance(claims.get(n), str) and claims[n]), "")
     if "@" not in value:
         return None
-    employed = Employment.objects.filter(active_q(clock.today())).values("person_id")
+    employed = Employment.objects.active_on(clock.today()).values("person_id")
     matches = list(Person.objects.filter(email__iexact=value.strip(), pk__in=employed)[:2])
     if len(matches) != 1:
         if matches:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oppvekst.billing.money import format_nok
 from oppvekst.core.models import CareService
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 # -- price rules ---------------------------------------------------------------------------
@@ -116,6 +117,8 @@ class RateRule(models.Model):
     confirmed = models.BooleanField(_("bekreftet"), default=True)
     note = models.TextField(_("merknad"), blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("prisregel")
         verbose_name_plural = _("prisregler")
@@ -206,6 +209,8 @@ class ZonePeriod(models.Model):
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("prissone for kommune")
         verbose_name_plural = _("prissoner for kommuner")
@@ -262,6 +267,8 @@ class MunicipalPrice(models.Model):
     confirmed = models.BooleanField(_("bekreftet"), default=True)
     source = models.CharField(_("vedtak/kilde"), max_length=300, blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kommunal pris")
         verbose_name_plural = _("kommunale priser")
@@ -291,12 +298,10 @@ class MunicipalPrice(models.Model):
         _refuse_overlap(self, same, _("pris"))
 
 
-def _refuse_overlap(obj: Any, same: models.QuerySet[Any], what: Any) -> None:
+def _refuse_overlap(obj: Any, same: ValidityQuerySet[Any], what: Any) -> None:
     if obj.valid_from is None:
         return
-    clash = same.exclude(pk=obj.pk).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=obj.valid_from)
-    )
+    clash = same.not_ended_by(obj.valid_from).exclude(pk=obj.pk)
     if obj.valid_to is not None:
         clash = clash.filter(valid_from__lte=obj.valid_to)
     if clash.exists():

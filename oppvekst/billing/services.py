@@ -45,7 +45,7 @@ from oppvekst.billing.models import (
 from oppvekst.billing.rulebook import MissingZone, rules_fingerprint
 from oppvekst.billing.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
-from oppvekst.daterange import DateRange, active_q, overlap_q
+from oppvekst.daterange import DateRange
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement, Service
@@ -81,17 +81,23 @@ def reduction_children(applicant: Person, year_start: int) -> list[Person]:
     """The applicant's children the application can cover: children the applicant has parental
     responsibility for and lives with, with a kindergarten or SFO place in the year."""
     year = DateRange(dt.date(year_start, 8, 1), dt.date(year_start + 1, 7, 31))
-    child_ids = Guardianship.objects.filter(
-        overlap_q(year),
-        guardian=applicant,
-        parental_responsibility=True,
-        resident=True,
-    ).values("child_id")
-    placed = Placement.objects.filter(
-        overlap_q(year),
-        child_id__in=child_ids,
-        service__in=[Service.KINDERGARTEN, Service.SFO],
-    ).values("child_id")
+    child_ids = (
+        Guardianship.objects.overlapping(year)
+        .filter(
+            guardian=applicant,
+            parental_responsibility=True,
+            resident=True,
+        )
+        .values("child_id")
+    )
+    placed = (
+        Placement.objects.overlapping(year)
+        .filter(
+            child_id__in=child_ids,
+            service__in=[Service.KINDERGARTEN, Service.SFO],
+        )
+        .values("child_id")
+    )
     return list(Person.objects.filter(pk__in=placed).order_by("birth_date", "pk"))
 
 
@@ -194,8 +200,8 @@ def reduction_apply(
             document.file.save(upload.name or "dokument", upload, save=False)
             document.save()
         caseworkers = Person.objects.filter(
-            employments__in=Employment.objects.filter(
-                active_q(now.date()), municipality_id=municipality_id, position=Position.CASEWORKER
+            employments__in=Employment.objects.active_on(now.date()).filter(
+                municipality_id=municipality_id, position=Position.CASEWORKER
             )
         ).distinct()
         notify(

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.no import orgnr
 
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 
@@ -45,6 +46,8 @@ class Municipality(models.Model):
         related_name="predecessors",
         verbose_name=_("etterfulgt av"),
     )
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kommune")
@@ -132,6 +135,8 @@ class Unit(models.Model):
     closes_at = models.TimeField(_("stenger"), null=True, blank=True)
     valid_from = models.DateField(_("gyldig fra"), default=dt.date(2000, 1, 1))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enhet")
@@ -229,6 +234,8 @@ class Group(models.Model):
     max_age = models.PositiveSmallIntegerField(_("til alder"), null=True, blank=True)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("gruppe")

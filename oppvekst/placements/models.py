@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 
@@ -36,6 +37,8 @@ class Placement(models.Model):
     valid_from = models.DateField(_("fra"))
     valid_to = models.DateField(_("til"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plass")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
 from oppvekst.core.models import Group, Unit
-from oppvekst.daterange import DateRange, overlap_q
+from oppvekst.daterange import DateRange
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
@@ -62,8 +62,8 @@ def placement_create(
             # Serialise all placement changes for this child.
             Person.objects.select_for_update().only("pk").get(pk=child.pk)
             clash = (
-                Placement.objects.filter(child=child, service=service)
-                .filter(overlap_q(period))
+                Placement.objects.overlapping(period)
+                .filter(child=child, service=service)
                 .select_related("unit")
                 .first()
             )

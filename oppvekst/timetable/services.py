@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
@@ -782,8 +782,8 @@ def _pupil_school(pupil: Person, actor: Actor) -> int | None:
     from oppvekst.placements.models import Placement, Service
 
     placement = (
-        Placement.objects.filter(child=pupil, service=Service.SCHOOL)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
+        Placement.objects.not_ended_by(actor.day)
+        .filter(child=pupil, service=Service.SCHOOL)
         .order_by("valid_from")
         .first()
     )
