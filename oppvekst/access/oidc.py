@@ -41,7 +41,6 @@ idporten-loa-substantial or idporten-loa-high (requested with acr_values); Feide
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import threading
 import time
@@ -52,6 +51,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
 from authlib.oidc.core import CodeIDToken
+from django.conf import settings
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -141,7 +141,8 @@ class Provider:
 
 
 def _env(spec: ProviderSpec, key: str) -> str:
-    return os.environ.get(f"OPPVEKST_OIDC_{spec.env}_{key}", "").strip()
+    configured: dict[str, dict[str, str]] = settings.OPPVEKST_OIDC_PROVIDERS
+    return configured.get(spec.env, {}).get(key, "").strip()
 
 
 def get_provider(slug: str) -> Provider | None:
@@ -328,7 +329,7 @@ def _key_set(provider: Provider, force: bool = False) -> KeySet:
 
 def redirect_uri(request: HttpRequest, provider: Provider) -> str:
     path = reverse("oidc_callback", args=[provider.slug])
-    base = os.environ.get("OPPVEKST_OIDC_REDIRECT_BASE", "").strip().rstrip("/")
+    base = str(settings.OPPVEKST_OIDC_REDIRECT_BASE).strip().rstrip("/")
     return base + path if base else request.build_absolute_uri(path)
 
 
@@ -538,8 +539,8 @@ def find_person(provider: Provider, claims: dict[str, Any]) -> Person:
         value = next((claims[c] for c in FEIDE_NIN_CLAIMS if c in claims), None)
         person = _by_identity_number(value)
     elif provider.slug == "entra":
-        match = os.environ.get("OPPVEKST_OIDC_ENTRA_MATCH", "email").strip() or "email"
-        claim = os.environ.get("OPPVEKST_OIDC_ENTRA_CLAIM", "email").strip() or "email"
+        match = str(settings.OPPVEKST_OIDC_ENTRA_MATCH).strip() or "email"
+        claim = str(settings.OPPVEKST_OIDC_ENTRA_CLAIM).strip() or "email"
         if match == "identity_number":
             person = _by_identity_number(claims.get(claim))
         else:
@@ -597,7 +598,7 @@ def end_session_url(request: HttpRequest, login_info: dict[str, Any] | None) -> 
         return None
     if not isinstance(endpoint, str) or not endpoint:
         return None
-    base = os.environ.get("OPPVEKST_OIDC_REDIRECT_BASE", "").strip().rstrip("/")
+    base = str(settings.OPPVEKST_OIDC_REDIRECT_BASE).strip().rstrip("/")
     after = base + "/" if base else request.build_absolute_uri("/")
     query = {
         "client_id": provider.client_id,

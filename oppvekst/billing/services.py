@@ -54,8 +54,6 @@ from oppvekst.workspace.services import notify
 
 log = logging.getLogger(__name__)
 
-# How far back a run looks for changes to locked months (correction lines).
-CORRECTION_MONTHS = int(getattr(settings, "OPPVEKST_BILLING_CORRECTION_MONTHS", 12))
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_SIGNATURES = {
     ".pdf": (b"%PDF",),
@@ -451,7 +449,8 @@ def _compute_run(run: InvoiceRun) -> None:
     month = year_month(run.month)
     municipality_id = run.municipality_id
     rules_hash = rules_fingerprint(municipality_id)
-    window_start = add_months(month, -CORRECTION_MONTHS).first_day
+    # How far back a run looks for changes to locked months (correction lines).
+    window_start = add_months(month, -int(settings.OPPVEKST_BILLING_CORRECTION_MONTHS)).first_day
     locked_runs = list(
         InvoiceRun.objects.filter(
             municipality_id=municipality_id,
