@@ -104,6 +104,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password logins (the admin; everyone else logs in through OpenID Connect) must choose a
+# password that is long, not common, not all digits and not like their name, told in bokmål.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "oppvekst.access.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 AXES_FAILURE_LIMIT = int(os.environ.get("OPPVEKST_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("OPPVEKST_LOGIN_COOLOFF_HOURS", "1"))  # hours
 # Lock the username from the failing address only, so nobody can lock an admin out from afar.
