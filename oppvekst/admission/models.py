@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
-from oppvekst.core.models import CareService
+from oppvekst.core.models import CareService, SfoPlaceType
 
 MAX_WISHES = 5
 
@@ -199,12 +199,6 @@ OPEN_STATUSES = (
     ApplicationStatus.OFFERED,
     ApplicationStatus.ACCEPTED,
 )
-
-
-class SfoPlaceType(models.TextChoices):
-    FULL = "full", _("Hel plass")
-    PART = "part", _("Deltidsplass")
-    DAYS = "days", _("Enkeltdager")
 
 
 class Application(models.Model):

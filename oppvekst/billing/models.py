@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst.billing.money import format_nok
-from oppvekst.core.models import CareService
+from oppvekst.core.models import CareService, SfoPlaceType
 from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
@@ -231,9 +231,12 @@ class ZonePeriod(models.Model):
         )
 
 
-class SfoPlaceType(models.TextChoices):
-    FULL = "full", _("Hel plass")
-    PART = "part", _("Deltidsplass")
+# The SFO place types the municipality sets a monthly price for; single days are not priced
+# as a place type.
+PRICED_SFO_PLACE_TYPES = [
+    (SfoPlaceType.FULL.value, SfoPlaceType.FULL.label),
+    (SfoPlaceType.PART.value, SfoPlaceType.PART.label),
+]
 
 
 class MunicipalPrice(models.Model):
@@ -259,7 +262,7 @@ class MunicipalPrice(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     service = models.CharField(_("tjeneste"), max_length=20, choices=BillingService.choices)
     place_type = models.CharField(
-        _("plasstype"), max_length=10, choices=SfoPlaceType.choices, blank=True
+        _("plasstype"), max_length=10, choices=PRICED_SFO_PLACE_TYPES, blank=True
     )
     monthly_ore = models.PositiveBigIntegerField(_("pris per måned (øre)"))
     valid_from = models.DateField(_("gyldig fra"))

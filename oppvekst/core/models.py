@@ -96,6 +96,14 @@ class CareService(models.TextChoices):
     SFO = "sfo", _("SFO")
 
 
+class SfoPlaceType(models.TextChoices):
+    """The kinds of SFO place a family applies for and the municipality prices."""
+
+    FULL = "full", _("Hel plass")
+    PART = "part", _("Deltidsplass")
+    DAYS = "days", _("Enkeltdager")
+
+
 class Owner(models.TextChoices):
     MUNICIPAL = "municipal", _("Kommunal")
     PRIVATE = "private", _("Privat")

@@ -17,12 +17,6 @@ from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
 
-SERVICE_FOR_UNIT_KIND = {
-    "kindergarten": Service.KINDERGARTEN,
-    "school": Service.SCHOOL,
-    "sfo": Service.SFO,
-}
-
 
 class PlacementOverlap(ConflictError):
     code = "placement_overlap"
@@ -56,7 +50,7 @@ def placement_create(
         )
     period = DateRange(valid_from, valid_to)
     _validate(unit=unit, group=group, period=period, place_percent=place_percent)
-    service = SERVICE_FOR_UNIT_KIND[unit.kind]
+    service = Service(unit.kind)
     try:
         with transaction.atomic():
             # Serialise all placement changes for this child.

@@ -23,7 +23,7 @@ from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_user, can
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
-from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.errors import DomainError, NotFoundError, json_error, json_errors, wants_json
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import ical, selectors, services
@@ -211,6 +211,7 @@ def _solve_form_context(tt: Any, base_version_id: int | None) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@json_errors()
 def solve_start(request: HttpRequest, timetable_id: int) -> HttpResponse:
     _a, tt, access = _timetable(request, timetable_id, edit=True)
     form = _solve_form_context(tt, _int(request.GET.get("versjon")))
@@ -250,11 +251,11 @@ def solve_start(request: HttpRequest, timetable_id: int) -> HttpResponse:
                 errors.update({k: str(v) for k, v in exc.fields.items()})
             else:
                 job.refresh_from_db()
-                if _wants_json(request):
+                if wants_json(request):
                     return JsonResponse({"ok": True, "job": selectors.job_as_dict(job)})
                 return redirect(reverse("timetable:detail", args=[tt.pk]) + "#fremdrift")
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "message": error, "fields": errors}, status=400)
+        if wants_json(request):
+            return json_error(DomainError(error, fields=errors), status=400, ok=False)
         form.update(
             {
                 "time_limit": request.POST.get("time_limit", ""),
@@ -272,6 +273,7 @@ def solve_start(request: HttpRequest, timetable_id: int) -> HttpResponse:
 
 @require_GET
 @never_cache
+@json_errors(always=True)
 def job_status(request: HttpRequest, timetable_id: int) -> JsonResponse:
     """Progress of the timetable's latest solve (or of the one started with `nokkel`)."""
     _a, tt, _access = _timetable(request, timetable_id, edit=True)
@@ -479,17 +481,19 @@ def _targets_payload(version: TimetableVersion, placement_id: int) -> dict[str, 
 
 @require_GET
 @never_cache
+@json_errors(always=True)
 def move_targets(request: HttpRequest, version_id: int) -> JsonResponse:
     """For one lesson: every slot of the week with ok / warn / conflict and why."""
     _a, version, _access = _version(request, version_id, edit=True)
     placement_id = _int(request.GET.get("plassering"))
     if placement_id is None:
-        return JsonResponse({"ok": False, "message": _("Velg en time.")}, status=400)
+        return json_error(DomainError(_("Velg en time.")), ok=False)
     return JsonResponse(_targets_payload(version, placement_id))
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@json_errors()
 def move(request: HttpRequest, version_id: int) -> HttpResponse:
     """Move one lesson. GET: a form listing every target (keyboard and script free)."""
     _a, version, _access = _version(request, version_id, edit=True)
@@ -510,8 +514,8 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
         revision = _int(request.POST.get("revision"))
         if placement_id is None or day is None or period is None:
             error = _("Velg timen og hvor den skal flyttes.")
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "message": error}, status=400)
+            if wants_json(request):
+                return json_error(DomainError(error), ok=False)
         else:
             try:
                 outcome = services.placement_move(
@@ -523,11 +527,9 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
                 )
             except DomainError as exc:
                 error = str(exc.message)
-                if _wants_json(request):
+                if wants_json(request):
                     status = 404 if exc.code == "not_found" else 409
-                    return JsonResponse(
-                        {"ok": False, "code": exc.code, "message": error}, status=status
-                    )
+                    return json_error(exc, status=status, ok=False)
             else:
                 text = _("Timen er flyttet.")
                 if outcome.swapped_with:
@@ -537,7 +539,7 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
                 if outcome.warnings:
                     text += " " + _("Merk: %(rules)s.") % {"rules": "; ".join(outcome.warnings)}
                 messages.success(request, text)
-                if _wants_json(request):
+                if wants_json(request):
                     return JsonResponse(
                         {
                             "ok": True,
@@ -585,6 +587,7 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@json_errors()
 def lock(request: HttpRequest, version_id: int) -> HttpResponse:
     _a, version, _access = _version(request, version_id, edit=True)
     source = request.POST if request.method == "POST" else request.GET
@@ -609,11 +612,11 @@ def lock(request: HttpRequest, version_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             error = str(exc.message)
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "message": error}, status=409)
+            if wants_json(request):
+                return json_error(exc, status=409, ok=False)
         else:
             text = _("Timen er låst.") if want else _("Timen er låst opp.")
-            if _wants_json(request):
+            if wants_json(request):
                 messages.success(request, text)
                 return JsonResponse({"ok": True, "message": text, "revision": version.revision})
             messages.success(request, text)

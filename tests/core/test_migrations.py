@@ -14,20 +14,23 @@ MIGRATIONS = sorted(p for p in ROOT.glob("*/migrations/0*.py"))
 FILE_READS = {"open", "read_text", "read_bytes", "files", "load", "loads"}
 
 
-def _runs_code(tree: ast.Module) -> bool:
-    return any(
-        isinstance(node, ast.Attribute) and node.attr in {"RunPython", "RunSQL"}
+def _app_code_at_run_time(tree: ast.Module) -> list[str]:
+    """`from oppvekst... import` anywhere, and any use of `oppvekst` inside a function (the
+    code RunPython runs). Django's own `import oppvekst.<app>.models`, naming a field class or
+    validator in a schema operation, is allowed: that is how Django records custom fields."""
+    found = [
+        str(node.module)
         for node in ast.walk(tree)
-    )
-
-
-def _app_imports(tree: ast.Module) -> list[str]:
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("oppvekst"):
-            found.append(str(node.module))
-        elif isinstance(node, ast.Import):
-            found += [a.name for a in node.names if a.name.startswith("oppvekst")]
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("oppvekst")
+    ]
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Import):
+                found += [a.name for a in node.names if a.name.startswith("oppvekst")]
+            elif isinstance(node, ast.Name) and node.id == "oppvekst":
+                found.append(f"{func.name}: oppvekst")
     return found
 
 
@@ -46,12 +49,12 @@ def test_migrations_are_found() -> None:
     assert len(MIGRATIONS) >= 10
 
 
-def test_data_and_sql_migrations_import_no_application_code() -> None:
+def test_no_migration_runs_application_code() -> None:
     offenders = {}
     for path in MIGRATIONS:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        if _runs_code(tree) and _app_imports(tree):
-            offenders[str(path.relative_to(ROOT))] = _app_imports(tree)
+        found = _app_code_at_run_time(ast.parse(path.read_text(encoding="utf-8")))
+        if found:
+            offenders[str(path.relative_to(ROOT))] = found
     assert offenders == {}
 
 
