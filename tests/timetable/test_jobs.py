@@ -40,12 +40,16 @@ def test_a_second_solve_is_refused_while_one_is_queued() -> None:
         services.solve_job_start(timetable=tt, user=None, time_limit=5)
 
 
-def test_repeating_a_start_with_the_same_key_returns_the_first_job() -> None:
+def test_repeating_a_start_with_the_same_key_returns_the_first_job(persona_client) -> None:
     tt = generated()
-    # Outside run_job the task is never enqueued (the test transaction does not commit).
-    first = services.solve_job_start(timetable=tt, user=None, idempotency_key="same-key")
-    again = services.solve_job_start(timetable=tt, user=None, idempotency_key="same-key")
-    assert again.pk == first.pk and first.status == "queued"
+    c = persona_client("principal")
+    # The task is never enqueued here (the test transaction does not commit).
+    form = {"idempotency_key": "same-key", "time_limit": "5"}
+    json = {"HTTP_ACCEPT": "application/json"}
+    first = c.post(f"/timeplan/{tt.pk}/legg/", form, **json).json()["job"]
+    again = c.post(f"/timeplan/{tt.pk}/legg/", form, **json).json()["job"]
+    assert again["id"] == first["id"] and first["status"] == "queued"
+    assert SolveJob.objects.filter(timetable=tt).count() == 1
 
 
 def test_infeasible_input_is_explained_by_the_conflicting_rules(
