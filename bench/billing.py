@@ -5,11 +5,11 @@
     .venv/bin/python -m oppvekst.devtools.pgtest -- .venv/bin/python bench/billing.py --db
                                                  # monthly run from PostgreSQL, --scale 10
 
-Prints human lines, then ONE JSON line with the figures (docs/HELPERS.md).
+Prints human lines, then ONE JSON line with the figures (CONTRIBUTING.md).
 
 Parts:
   * ``bench_pure``: quote synthetic households for one month with the pure engine
-    (``oppvekst.billing.pricing``), no database. Target: above 100,000 households/second.
+    (``oppvekst.billing.engine.pricing``), no database. Target: above 100,000 households/second.
   * ``bench_db`` (``--db``): the demo municipality at ``--scale`` (10: about 65,000 children in
     kindergarten and SFO) is generated into a fresh database (``DATABASE_URL``, or a temporary
     SQLite file), then the monthly run of November 2026 for each of its municipalities goes from
@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from oppvekst.billing.pricing import (
+from oppvekst.billing.engine.pricing import (
     KINDERGARTEN,
     SFO,
     Child,
@@ -186,20 +186,18 @@ def bench_db(scale: float) -> dict[str, Any]:
 
     django.setup()
     from django.db import connection
-    from django.db.models import Q
 
     from oppvekst import clock
     from oppvekst.billing import services
     from oppvekst.billing.models import ErpExport, InvoiceRun
     from oppvekst.core.models import Municipality
+    from oppvekst.daterange import DateRange
     from oppvekst.placements.models import Placement
 
     november, december = date(2026, 11, 1), date(2026, 12, 1)
     children = (
-        Placement.objects.filter(
-            service__in=["kindergarten", "sfo"], valid_from__lte=date(2026, 11, 30)
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=november))
+        Placement.objects.overlapping(DateRange(november, date(2026, 11, 30)))
+        .filter(service__in=["kindergarten", "sfo"])
         .values("child_id")
         .distinct()
         .count()

@@ -21,6 +21,7 @@ PURE_COMMANDS: dict[tuple[str, str], str] = {
     ("admission", "solve"): "oppvekst.admission.cli",
     ("billing", "quote"): "oppvekst.billing.cli",
     ("timetable", "solve"): "oppvekst.timetable.cli",
+    ("staffing", "norm"): "oppvekst.attendance.cli",
 }
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "oppvekst.admission",
     "oppvekst.billing",
     "oppvekst.timetable",
+    "oppvekst.attendance",
     "oppvekst.outbox",
     "oppvekst.demo",
     "oppvekst.portal",

@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from oppvekst.billing.engine.money import div_half_up
+from oppvekst.billing.engine.pricing import KINDERGARTEN, SFO, Child, Household, quote
+from oppvekst.billing.engine.rules import MissingRuleError, RuleBook, YearMonth
 from oppvekst.billing.models import MunicipalPrice, ReductionApplication, ReductionStatus
-from oppvekst.billing.money import div_half_up
-from oppvekst.billing.pricing import KINDERGARTEN, SFO, Child, Household, quote
 from oppvekst.billing.rulebook import MissingZone, PriceTable, ZoneTable, rulebook_for
-from oppvekst.billing.rules import MissingRuleError, RuleBook, YearMonth
 from oppvekst.core.models import Group, Owner, Unit
 from oppvekst.daterange import DateRange
 from oppvekst.people.models import Guardianship, Person

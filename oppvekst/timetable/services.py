@@ -30,7 +30,6 @@ from oppvekst.core.models import Group
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
-from oppvekst.timetable import model as m
 from oppvekst.timetable.adapters import (
     Built,
     build_instance,
@@ -39,6 +38,19 @@ from oppvekst.timetable.adapters import (
     solution_from_placements,
     teacher_key,
 )
+from oppvekst.timetable.engine import model as m
+from oppvekst.timetable.engine.moves import (
+    Conflict,
+    MoveCheck,
+    Occupancy,
+    broken_activities,
+    check_swap,
+    moved,
+    neighbourhood,
+    swap_partner,
+)
+from oppvekst.timetable.engine.solver import Progress, SolveOptions, SolveResult, solve
+from oppvekst.timetable.engine.verify import Violation, verify
 from oppvekst.timetable.models import (
     CalendarFeed,
     ConstraintKind,
@@ -53,19 +65,7 @@ from oppvekst.timetable.models import (
     TimetableVersion,
     VersionStatus,
 )
-from oppvekst.timetable.moves import (
-    Conflict,
-    MoveCheck,
-    Occupancy,
-    broken_activities,
-    check_swap,
-    moved,
-    neighbourhood,
-    swap_partner,
-)
 from oppvekst.timetable.permissions import TimetableAction
-from oppvekst.timetable.solver import Progress, SolveOptions, SolveResult, solve
-from oppvekst.timetable.verify import Violation, verify
 
 MAX_TIME_LIMIT = 600
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the job row

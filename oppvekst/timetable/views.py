@@ -29,6 +29,7 @@ from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import ical, selectors, services
 from oppvekst.timetable.adapters import build_instance, solution_from_placements
+from oppvekst.timetable.engine.moves import Occupancy
 from oppvekst.timetable.forms import (
     FeedForm,
     LockForm,
@@ -52,7 +53,6 @@ from oppvekst.timetable.models import (
     TimetableConstraint,
     TimetableVersion,
 )
-from oppvekst.timetable.moves import Occupancy
 from oppvekst.timetable.permissions import TimetableAction
 
 # The solve's idempotency scope: the progress script asks for its job by the form's key.

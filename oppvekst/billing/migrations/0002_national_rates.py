@@ -1,5 +1,5 @@
-"""Load the national price-rule tables into RateRule, as they stood in oppvekst/billing/rates.json
-when this migration was written.
+"""Load the national price-rule tables into RateRule, as they stood in
+oppvekst/billing/engine/rates.json when this migration was written.
 
 The rows are frozen here (values as RateRule stores them: money in øre, percentages and hours in
 hundredths), so that migrating a fresh database gives the same result whatever rates.json or the
