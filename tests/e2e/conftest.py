@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("OPPVEKST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 OPPVEKST = str(Path(sys.executable).with_name("oppvekst"))
+# Waits, not claims of speed: actions and `expect` wait up to this long for what they need (a
+# busy machine renders slowly) and go on as soon as it is there.
+WAIT_MS = 30_000
 
 
 @dataclass
@@ -101,9 +105,12 @@ def start_demo_server(today: str = "2026-11-25", scale: str = "0.05") -> DemoSer
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Wait for the server to answer, however long a busy machine takes to start it; give up
+    # only if it has died or has not answered for two minutes.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+            if requests.get(url + "/healthz", timeout=5).status_code == 200:
                 return DemoServer(url=url, env=env, process=process)
         except requests.ConnectionError:
             pass
@@ -134,6 +141,7 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -144,7 +152,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="nb-NO", viewport={"width": 412, "height": 915})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(WAIT_MS)
     yield page
     context.close()
 
