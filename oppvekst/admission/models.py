@@ -369,10 +369,6 @@ class PriorityClaim(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
-    @property
-    def is_section_18(self) -> bool:
-        return self.kind in SECTION_18_KINDS
-
 
 class OfferStatus(models.TextChoices):
     PENDING = "pending", _("Venter på svar")

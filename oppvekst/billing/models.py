@@ -405,10 +405,6 @@ class ReductionApplication(models.Model):
         return max(self.application_month, self.year_starts)
 
     @property
-    def year_ends(self) -> dt.date:
-        return dt.date(self.year_start + 1, 7, 31)
-
-    @property
     def income_nok(self) -> str:
         return format_nok(self.income_ore)
 

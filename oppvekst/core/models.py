@@ -191,13 +191,6 @@ class Unit(models.Model):
         if self.kind == UnitKind.SCHOOL and (self.first_grade is None or self.last_grade is None):
             raise ValidationError({"first_grade": _("En skole må ha trinn (for eksempel 1–7).")})
 
-    def serves_grade(self, grade: int) -> bool:
-        return (
-            self.first_grade is not None
-            and self.last_grade is not None
-            and self.first_grade <= grade <= self.last_grade
-        )
-
 
 class SchoolYear(models.Model):
     """1 August – 31 July (domain/norway.md §4.2). Also the kindergarten year by default."""

@@ -69,10 +69,6 @@ def subject_hours_table() -> dict[str, Any]:
     return data
 
 
-def _stage(grade: int) -> str:
-    return "1-7" if grade <= 7 else "8-10"
-
-
 @dataclass
 class _TeacherLoad:
     employment: Employment

@@ -231,13 +231,6 @@ def version_get(
     raise NotFoundError("Not found.")
 
 
-def job_get(actor: Actor, job_id: int) -> SolveJob:
-    job = SolveJob.objects.select_related("timetable__unit").filter(pk=job_id).first()
-    if job is None or not can(actor, TimetableAction.EDIT, job.timetable.unit):
-        raise NotFoundError("Not found.")
-    return job
-
-
 def job_as_dict(job: SolveJob) -> dict[str, Any]:
     return {
         "id": job.pk,

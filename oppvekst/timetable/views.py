@@ -62,10 +62,6 @@ SOLVE_SCOPE = "timetable.solve"
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(value)
