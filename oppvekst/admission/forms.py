@@ -47,6 +47,13 @@ class RoundCreateForm(forms.Form):
         return self.municipalities[pk]
 
 
+class RoundCommitForm(forms.Form):
+    """Committing a round; before the deadline only as a logged exception with a reason."""
+
+    early = forms.BooleanField(required=False)
+    early_reason = forms.CharField(required=False)
+
+
 class ClaimVerifyForm(forms.Form):
     decision = forms.ChoiceField(
         choices=(("approve", "approve"), ("reject", "reject")),

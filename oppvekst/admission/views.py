@@ -19,7 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_request, allowed_ids, can, scope
 from oppvekst.admission import charts, selectors, services
-from oppvekst.admission.forms import CapacityForm, ClaimVerifyForm, CriteriaForm, RoundCreateForm
+from oppvekst.admission.forms import (
+    CapacityForm,
+    ClaimVerifyForm,
+    CriteriaForm,
+    RoundCommitForm,
+    RoundCreateForm,
+)
 from oppvekst.admission.models import (
     AdmissionCriterion,
     AdmissionRound,
@@ -418,12 +424,22 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     errors: dict[str, Any] = {}
+    commit_form = RoundCommitForm(request.POST)
+    commit_form.is_valid()
+    early = bool(commit_form.cleaned_data.get("early"))
+    early_reason = str(commit_form.cleaned_data.get("early_reason") or "")[:2000]
     if not confirmed(request):
         errors["confirm"] = _("Bekreft at du har sett over prøvekjøringen.")
-    else:
+    if actor.day <= rnd.deadline and not (early and early_reason.strip()):
+        errors["early_reason"] = _(
+            "Søknadsfristen er ikke ute. Kryss av for unntak og skriv hvorfor vedtaket fattes nå."
+        )
+    if not errors:
         try:
             assert actor.person is not None
-            result = services.round_commit(round_id=rnd.pk, by=actor.person)
+            result = services.round_commit(
+                round_id=rnd.pk, by=actor.person, early_reason=early_reason if early else ""
+            )
         except DomainError as exc:
             errors["form"] = exc.message
         else:
@@ -436,6 +452,8 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd.refresh_from_db()
     context = _preview_context(actor, request, rnd)
     context["errors"] = errors
+    context["early"] = early
+    context["early_reason"] = early_reason
     return render(request, "admission/preview.html", context)
 
 
@@ -494,6 +512,7 @@ def _criteria_context(actor: Actor, unit: Unit, **extra: Any) -> dict[str, Any]:
         "kinds": CriterionKind.choices,
         "slots": range(1, len(CriterionKind.choices) + 1),
         "selected": [c.kind for c in current],
+        "editable": _criteria_context_editable(actor, unit),
         "errors": {},
         **extra,
     }
@@ -505,6 +524,8 @@ def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
     actor = edge.require(request, AdmissionAction.WORK)
     unit = _managed_unit(actor, unit_id)
     if request.method == "POST":
+        if not can(actor, AdmissionAction.CRITERIA_EDIT, unit):
+            raise PermissionDenied
         form = CriteriaForm(request.POST)
         if not form.is_valid():
             context = _criteria_context(actor, unit, errors=_field_errors(form))
@@ -519,3 +540,7 @@ def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
         messages.success(request, _("Opptakskriteriene er lagret."))
         return redirect("admission:criteria", unit_id=unit.pk)
     return render(request, "admission/criteria.html", _criteria_context(actor, unit))
+
+
+def _criteria_context_editable(actor: Actor, unit: Unit) -> bool:
+    return can(actor, AdmissionAction.CRITERIA_EDIT, unit)
