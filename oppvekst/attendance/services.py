@@ -42,7 +42,8 @@ class NotPlaced(DomainError):
 
 def _placement(child: Person, unit: Unit, day: dt.date) -> Placement:
     placement = (
-        Placement.objects.filter(active_q(day), child=child, unit=unit)
+        Placement.objects.active_on(day)
+        .filter(child=child, unit=unit)
         .filter(service__in=DAYCARE_SERVICES)
         .first()
     )
@@ -429,11 +430,7 @@ def department_create(
         Unit.objects.select_for_update().only("pk").get(pk=unit.pk)
         kind = GroupKind.DEPARTMENT if unit.kind == "kindergarten" else GroupKind.SFO_GROUP
         today = clock.today()
-        if (
-            Group.objects.filter(unit=unit, kind=kind, name__iexact=name)
-            .filter(active_q(today))
-            .exists()
-        ):
+        if Group.objects.active_on(today).filter(unit=unit, kind=kind, name__iexact=name).exists():
             raise ConflictError(
                 _("Det finnes allerede en avdeling som heter «%(name)s».") % {"name": name},
                 code="department_exists",
