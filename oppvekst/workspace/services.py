@@ -56,9 +56,3 @@ def notify(
             continue
         created.append(notification)
     return created
-
-
-def notification_mark_read(*, notification: Notification) -> None:
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=clock.now()
-    )
