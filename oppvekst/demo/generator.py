@@ -37,7 +37,7 @@ from oppvekst.demo.attendance import build_attendance_demo
 from oppvekst.demo.billing import build_billing_demo
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.identity import make_number
-from oppvekst.people.models import AddressProtection, Guardianship, Person
+from oppvekst.people.models import AddressProtection, Guardianship, Person, Sex
 from oppvekst.placements.models import Placement, Service
 from oppvekst.staff.models import AssignmentRole, Employment, GroupAssignment, Position
 
@@ -150,6 +150,7 @@ class Generator:
             first_name=first,
             last_name=last,
             birth_date=birth,
+            sex=Sex.FEMALE if girl else Sex.MALE,
             municipality=muni,
         )
         self.persons.append(person)
