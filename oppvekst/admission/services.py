@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
@@ -48,7 +48,6 @@ from oppvekst.admission.models import (
     Wish,
 )
 from oppvekst.core.models import Municipality, Unit, UnitKind
-from oppvekst.daterange import active_q
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.people.selectors import siblings
@@ -97,9 +96,8 @@ def guardians_of(child_id: int, day: dt.date | None = None) -> list[Person]:
     on = day or clock.today()
     return [
         g.guardian
-        for g in Guardianship.objects.filter(
-            active_q(on), child_id=child_id, parental_responsibility=True
-        )
+        for g in Guardianship.objects.active_on(on)
+        .filter(child_id=child_id, parental_responsibility=True)
         .select_related("guardian")
         .order_by("guardian_id")
     ]
@@ -182,8 +180,8 @@ def _require_editable(app: Application) -> None:
 
 def kindergarten_places(child_id: int, day: dt.date) -> list[Placement]:
     return list(
-        Placement.objects.filter(child_id=child_id, service=Service.KINDERGARTEN)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        Placement.objects.not_ended_by(day)
+        .filter(child_id=child_id, service=Service.KINDERGARTEN)
         .select_related("unit")
         .order_by("valid_from")
     )
@@ -549,8 +547,8 @@ def _sibling_there(app: Application, unit_id: int) -> bool:
     verified from our own data."""
     ids = [s.pk for s in siblings(app.child, clock.today())]
     return (
-        Placement.objects.filter(child_id__in=ids, unit_id=unit_id)
-        .filter(active_q(app.desired_start))
+        Placement.objects.active_on(app.desired_start)
+        .filter(child_id__in=ids, unit_id=unit_id)
         .exists()
     )
 
@@ -1054,9 +1052,11 @@ def round_notify(*, round_id: int) -> int:
         )
     child_ids = [o.child_id for o in offers] + [o.application.child_id for o in silent]
     guardians: dict[int, list[Person]] = defaultdict(list)
-    for g in Guardianship.objects.filter(
-        active_q(clock.today()), child_id__in=child_ids, parental_responsibility=True
-    ).select_related("guardian"):
+    for g in (
+        Guardianship.objects.active_on(clock.today())
+        .filter(child_id__in=child_ids, parental_responsibility=True)
+        .select_related("guardian")
+    ):
         guardians[g.child_id].append(g.guardian)
     for offer in offers:
         notify(
@@ -1202,8 +1202,8 @@ def offer_accept(*, offer_id: int, by: Person, keep_waiting: bool = False) -> Pl
         if accepted >= seats:
             raise ConflictError(_("Enheten er full i denne aldersgruppen."), code="unit_full")
         service = Service.SFO if app.service == AdmissionService.SFO else Service.KINDERGARTEN
-        for earlier in Placement.objects.filter(child_id=app.child_id, service=service).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=offer.start_date)
+        for earlier in Placement.objects.not_ended_by(offer.start_date).filter(
+            child_id=app.child_id, service=service
         ):
             if earlier.valid_from >= offer.start_date:
                 placement_cancel(placement=earlier, today=today)
