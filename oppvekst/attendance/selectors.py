@@ -572,9 +572,8 @@ def child_record(actor: Actor, child: Person) -> ChildRecord:
     notes = list(ChildNote.objects.filter(child=child, removed_at__isnull=True))
     guardians = [
         g.guardian
-        for g in Guardianship.objects.filter(
-            active_q(actor.day), child=child, parental_responsibility=True
-        )
+        for g in Guardianship.objects.active_on(actor.day)
+        .filter(child=child, parental_responsibility=True)
         .select_related("guardian")
         .order_by("guardian__last_name", "guardian__first_name")
     ]
