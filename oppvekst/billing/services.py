@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
 from django.db.models import Max, Sum
+from django.utils import formats
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -250,7 +251,7 @@ def reduction_decide(
             if start < earliest:
                 raise DomainError(
                     _("Et vedtak kan ikke gjelde fra før søknadsmåneden (%(month)s).")
-                    % {"month": earliest.strftime("%m.%Y")},
+                    % {"month": formats.date_format(earliest, "YEAR_MONTH_FORMAT")},
                     code="before_application",
                     fields={"effective_from": _("For tidlig.")},
                 )

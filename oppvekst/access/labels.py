@@ -1,0 +1,72 @@
+"""Roles and audited actions in words, for the pages that show the audit trail to people
+(the guardian's "who has looked at my child", the unit leader's log). Codes never reach a page:
+an action without its own label is described by what it concerns, or as "Annet oppslag"."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ROLE_LABELS: dict[str, Promise] = {
+    "guardian": _("Foresatt"),
+    "daily_carer": _("Daglig omsorgsperson"),
+    "contact_teacher": _("Kontaktlærer"),
+    "pedagogical_leader": _("Pedagogisk leder"),
+    "teacher": _("Lærer"),
+    "department_staff": _("Ansatt på avdelingen"),
+    "sfo_staff": _("Ansatt i SFO"),
+    "staff": _("Ansatt"),
+    "unit_leader": _("Leder ved enheten"),
+    "private_kindergarten_head": _("Styrer i privat barnehage"),
+    "administrative": _("Merkantil ansatt"),
+    "caseworker": _("Saksbehandler ved sektorkontoret"),
+    "system_admin": _("Systemadministrator"),
+}
+
+ACTION_LABELS: dict[str, Promise] = {
+    "child.read": _("Åpnet barnets side"),
+    "child.read_basic": _("Så navn og fødselsdato i en liste"),
+    "child.create": _("Registrerte barnet"),
+    "application.read": _("Så en søknad"),
+    "application.create": _("Sendte en søknad"),
+    "application.update": _("Endret en søknad"),
+    "application.decide": _("Behandlet en søknad"),
+    "claim.read_document": _("Åpnet et vedlegg til en søknad"),
+    "offer.read": _("Så et tilbud om plass"),
+    "offer.answer": _("Svarte på et tilbud om plass"),
+    "placement.read": _("Så en plass"),
+    "billing.read_fees": _("Så foreldrebetalingen"),
+    "billing.read_invoice": _("Så en faktura"),
+    "billing.read_compensation": _("Så tilskuddsgrunnlaget"),
+    "billing.export": _("Tok med barnet i en fakturaeksport"),
+    "reduction.read": _("Så en søknad om redusert betaling"),
+    "reduction.read_document": _("Åpnet et vedlegg om redusert betaling"),
+    "reduction.read_letter": _("Åpnet et vedtaksbrev om redusert betaling"),
+    "timetable.feed_read": _("Kalenderen hentet timeplanen"),
+    "unit.read": _("Så enhetens barneliste"),
+}
+
+# What an action without its own label concerns, by the part before the dot.
+SUBJECT_LABELS: dict[str, Promise] = {
+    "child": _("Oppslag på barnet"),
+    "application": _("Oppslag i en søknad"),
+    "claim": _("Oppslag i en søknad"),
+    "offer": _("Oppslag i et tilbud om plass"),
+    "placement": _("Oppslag på en plass"),
+    "billing": _("Oppslag i betaling"),
+    "reduction": _("Oppslag i redusert betaling"),
+    "timetable": _("Oppslag i timeplanen"),
+    "unit": _("Oppslag i enhetens lister"),
+}
+
+
+def role_label(code: str) -> str:
+    if not code:
+        return str(_("Ukjent rolle"))
+    return str(ROLE_LABELS.get(code, _("Ansatt")))
+
+
+def action_label(code: str) -> str:
+    if code in ACTION_LABELS:
+        return str(ACTION_LABELS[code])
+    return str(SUBJECT_LABELS.get(code.split(".", 1)[0], _("Annet oppslag")))
