@@ -1,6 +1,7 @@
 """Roles and audited actions in words, for the pages that show the audit trail to people
 (the guardian's "who has looked at my child", the unit leader's log). Codes never reach a page:
-an action without its own label is described by what it concerns, or as "Annet oppslag"."""
+every action in the audit catalogue (access.registry) has a label here, and a test holds that;
+an unknown code still reads as what it concerns, or as "Annet oppslag"."""
 
 from __future__ import annotations
 
@@ -44,6 +45,53 @@ ACTION_LABELS: dict[str, Promise] = {
     "reduction.read_letter": _("Åpnet et vedtaksbrev om redusert betaling"),
     "timetable.feed_read": _("Kalenderen hentet timeplanen"),
     "unit.read": _("Så enhetens barneliste"),
+    "child.read_sensitive": _("Så helseopplysninger og andre følsomme opplysninger"),
+    "child.read_address": _("Så adressen"),
+    "child.read_location": _("Så hvor barnet har plass"),
+    "child.read_access_log": _("Så hvem som har sett opplysningene"),
+    "child.read_unit_access_log": _("Så enhetens logg over oppslag"),
+    "child.update": _("Endret opplysninger om barnet"),
+    "children.search": _("Søkte etter barn"),
+    "group.read": _("Så en gruppe"),
+    "unit.admission_manage": _("Behandlet opptak ved enheten"),
+    "unit.attendance": _("Så enhetens dagsliste"),
+    "unit.departments_manage": _("Endret enhetens avdelinger"),
+    "unit.staffing_read": _("Så bemanningen ved enheten"),
+    "admission.work": _("Åpnet opptakssidene"),
+    "admission.apply": _("Søkte om plass"),
+    "round.read": _("Så en opptaksrunde"),
+    "round.manage": _("Behandlet en opptaksrunde"),
+    "attendance.work": _("Åpnet sidene for inn- og utkrysning"),
+    "attendance.portal": _("Åpnet familiens sider for hverdagen"),
+    "attendance.check": _("Krysset barnet inn eller ut"),
+    "attendance.read": _("Så når barnet kom og gikk"),
+    "absence.report": _("Meldte fravær"),
+    "absence.record": _("Registrerte fravær"),
+    "absence.read": _("Så fravær"),
+    "pickup.read": _("Så hentelisten"),
+    "pickup.manage": _("Endret hentelisten"),
+    "restriction.read": _("Så begrensninger fra domstol eller barnevern"),
+    "department.move": _("Flyttet barnet til en annen avdeling"),
+    "departments.manage": _("Åpnet avdelingssidene"),
+    "staffing.view": _("Åpnet bemanningssidene"),
+    "billing.open": _("Åpnet betalingssidene"),
+    "billing.compensation_open": _("Åpnet tilskuddssidene"),
+    "billing.portal": _("Åpnet foreldrebetalingen"),
+    "billing.run": _("Startet en fakturakjøring"),
+    "billing.read_run": _("Så en fakturakjøring"),
+    "billing.approve_run": _("Godkjente en fakturakjøring"),
+    "billing.lock_run": _("Låste en fakturakjøring"),
+    "reduction.apply": _("Søkte om redusert betaling"),
+    "reduction.decide": _("Avgjorde en søknad om redusert betaling"),
+    "placement.create": _("Ga barnet en plass"),
+    "placement.guardian_change": _("Endret eller sa opp en plass"),
+    "timetable.view": _("Åpnet timeplansidene"),
+    "timetable.edit": _("Endret en timeplan"),
+    "timetable.read": _("Så skolens timeplan"),
+    "timetable.read_class": _("Så klassens timeplan"),
+    "timetable.read_pupil": _("Så barnets timeplan"),
+    "workspace.view": _("Åpnet forsiden"),
+    "admin.configure": _("Endret oppsettet"),
 }
 
 # What an action without its own label concerns, by the part before the dot.

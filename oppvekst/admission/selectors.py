@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from oppvekst.access.policy import GUARDIAN, Actor, can, scope
+from oppvekst.access.policy import Actor, can, scope
+from oppvekst.access.roles import RoleName
 from oppvekst.admission import adapters, matching, rights
 from oppvekst.admission.models import (
     AdmissionRound,
@@ -27,11 +28,14 @@ from oppvekst.admission.models import (
     RoundStatus,
     Wish,
 )
+from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.admission.services import remaining_seats
 from oppvekst.core.models import Group, GroupKind, Unit, UnitKind
+from oppvekst.core.permissions import UnitAction
 from oppvekst.errors import NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
+from oppvekst.placements.permissions import PlacementAction
 from oppvekst.workspace.models import Notification
 
 QUEUE_ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -86,7 +90,7 @@ def application_queue(
     actor: Actor, filters: QueueFilters, *, limit: int = 25, offset: int = 0
 ) -> tuple[list[Application], int]:
     """One page of the applications the actor may see, and the total count."""
-    qs = scope(actor, "application.read", Application.objects.all())
+    qs = scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all())
     if filters.status in ApplicationStatus.values:
         qs = qs.filter(status=filters.status)
     if filters.service in AdmissionService.values:
@@ -120,7 +124,7 @@ def application_queue(
 def application_detail(actor: Actor, application_id: int) -> Application:
     """404 for an application the actor may not know exists."""
     app = (
-        _with_details(scope(actor, "application.read", Application.objects.all()))
+        _with_details(scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all()))
         .filter(pk=application_id)
         .first()
     )
@@ -131,7 +135,7 @@ def application_detail(actor: Actor, application_id: int) -> Application:
 
 def rounds_for(actor: Actor) -> list[AdmissionRound]:
     return list(
-        scope(actor, "round.read", AdmissionRound.objects.all())
+        scope(actor, AdmissionAction.ROUND_READ, AdmissionRound.objects.all())
         .select_related("municipality")
         .annotate(n_offers=Count("offers"))
         .order_by("-start_date", "-pk")
@@ -140,7 +144,7 @@ def rounds_for(actor: Actor) -> list[AdmissionRound]:
 
 def round_detail(actor: Actor, round_id: int) -> AdmissionRound:
     rnd = (
-        scope(actor, "round.read", AdmissionRound.objects.all())
+        scope(actor, AdmissionAction.ROUND_READ, AdmissionRound.objects.all())
         .select_related("municipality", "committed_by")
         .filter(pk=round_id)
         .first()
@@ -168,15 +172,17 @@ def round_capacity(actor: Actor, rnd: AdmissionRound) -> list[CapacityRow]:
     kind = UnitKind.SFO if rnd.service == AdmissionService.SFO else UnitKind.KINDERGARTEN
     units = scope(
         actor,
-        "unit.read",
+        UnitAction.READ,
         Unit.objects.filter(municipality_id=rnd.municipality_id, kind=kind).order_by("name"),
     )
     manageable = set(
         scope(
-            actor, "unit.admission_manage", Unit.objects.filter(municipality_id=rnd.municipality_id)
+            actor,
+            AdmissionAction.UNIT_MANAGE,
+            Unit.objects.filter(municipality_id=rnd.municipality_id),
         ).values_list("pk", flat=True)
     )
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         units = units.filter(pk__in=manageable)
     seats: dict[int, dict[str, int]] = defaultdict(dict)
     for c in RoundCapacity.objects.filter(round=rnd):
@@ -402,8 +408,8 @@ class FamilyChild:
 
 def family_children(actor: Actor) -> list[Person]:
     """The children the actor has parental responsibility for (both parents act)."""
-    ids = actor.ids("child_id", [GUARDIAN])
-    allowed = scope(actor, "application.create", Person.objects.filter(pk__in=ids))
+    ids = actor.ids("child_id", [RoleName.GUARDIAN])
+    allowed = scope(actor, AdmissionAction.APPLICATION_CREATE, Person.objects.filter(pk__in=ids))
     return list(allowed.order_by("birth_date", "pk"))
 
 
@@ -412,13 +418,15 @@ def family_overview(actor: Actor) -> list[FamilyChild]:
     ids = [c.pk for c in children]
     apps: dict[int, list[Application]] = defaultdict(list)
     for app in _with_details(
-        scope(actor, "application.read", Application.objects.filter(child_id__in=ids))
+        scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.filter(child_id__in=ids))
     ).order_by("-created_at", "-pk"):
         apps[app.child_id].append(app)
     offers: dict[int, list[Offer]] = defaultdict(list)
     for offer in (
         scope(
-            actor, "offer.read", Offer.objects.filter(child_id__in=ids, status=OfferStatus.PENDING)
+            actor,
+            AdmissionAction.OFFER_READ,
+            Offer.objects.filter(child_id__in=ids, status=OfferStatus.PENDING),
         )
         .select_related("unit")
         .order_by("deadline")
@@ -470,7 +478,7 @@ def kindergarten_finder(
     from home, the age groups they take, and seats in the open round."""
     units = scope(
         actor,
-        "unit.read",
+        UnitAction.READ,
         Unit.objects.filter(municipality_id=municipality_id, kind=UnitKind.KINDERGARTEN),
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
     if filters.owner in ("municipal", "private"):
@@ -525,7 +533,7 @@ def schools_with_sfo(municipality_id: int) -> list[Unit]:
 
 def guardian_placement(actor: Actor, placement_id: int) -> Placement:
     placement = (
-        scope(actor, "placement.guardian_change", Placement.objects.all())
+        scope(actor, PlacementAction.GUARDIAN_CHANGE, Placement.objects.all())
         .filter(service__in=[Service.KINDERGARTEN, Service.SFO])
         .select_related("unit", "child")
         .filter(pk=placement_id)
@@ -538,7 +546,7 @@ def guardian_placement(actor: Actor, placement_id: int) -> Placement:
 
 def offer_for(actor: Actor, offer_id: int) -> Offer:
     offer = (
-        scope(actor, "offer.read", Offer.objects.all())
+        scope(actor, AdmissionAction.OFFER_READ, Offer.objects.all())
         .select_related("unit", "round", "application__child", "child", "municipality")
         .filter(pk=offer_id)
         .first()
@@ -558,5 +566,5 @@ def outcome_for(app: Application) -> RoundOutcome | None:
 
 
 def summary_counts(actor: Actor) -> dict[str, Any]:
-    qs = scope(actor, "application.read", Application.objects.all())
+    qs = scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all())
     return dict(qs.values_list("status").annotate(n=Count("pk")))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oppvekst.access import audit
+from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_request, allowed_ids, can, scope
 from oppvekst.admission import charts, selectors, services
 from oppvekst.admission.models import (
@@ -28,20 +28,13 @@ from oppvekst.admission.models import (
     RoundCapacity,
     RoundKind,
 )
+from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
+from oppvekst.core.permissions import UnitAction
 from oppvekst.errors import DomainError, NotFoundError
 
 PAGE_SIZE = 25
 PREVIEW_PAGE = 50
-
-
-def _actor(request: HttpRequest, capability: str = "admission.work") -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    actor = actor_for_request(request)
-    if not can(actor, capability):
-        raise PermissionDenied
-    return actor
 
 
 def _page(request: HttpRequest) -> int:
@@ -75,7 +68,7 @@ def _municipalities(actor: Actor) -> list[Municipality]:
 
 def _home_context(actor: Actor, **extra: Any) -> dict[str, Any]:
     units = list(
-        scope(actor, "unit.admission_manage", Unit.objects.all())
+        scope(actor, AdmissionAction.UNIT_MANAGE, Unit.objects.all())
         .filter(pk__in=actor.ids("unit_id", ["unit_leader", "private_kindergarten_head"]))
         .order_by("name")
     )
@@ -97,14 +90,14 @@ def _home_context(actor: Actor, **extra: Any) -> dict[str, Any]:
 @require_GET
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     return render(request, "admission/home.html", _home_context(actor))
 
 
 @require_POST
 @never_cache
 def round_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     munis = {m.pk: m for m in _municipalities(actor)}
     if not munis:
         raise PermissionDenied
@@ -145,7 +138,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def queue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     filters = selectors.QueueFilters(
         search=request.GET.get("q", "")[:100],
         status=request.GET.get("status", ""),
@@ -162,8 +155,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     audit.record(actor, "application.read", [a.child_id for a in items], request=request)
     pages = max(1, -(-count // PAGE_SIZE))
     units = list(
-        scope(actor, "unit.read", Unit.objects.filter(kind=UnitKind.KINDERGARTEN))
-        .filter(pk__in=scope(actor, "unit.admission_manage", Unit.objects.all()).values("pk"))
+        scope(actor, UnitAction.READ, Unit.objects.filter(kind=UnitKind.KINDERGARTEN))
+        .filter(pk__in=scope(actor, AdmissionAction.UNIT_MANAGE, Unit.objects.all()).values("pk"))
         .order_by("name")
         .only("pk", "name")
     )
@@ -201,12 +194,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str, Any]:
     app = selectors.application_detail(actor, application_id)
     claims = list(app.claims.all())
-    documents = allowed_ids(actor, "claim.read_document", [c.pk for c in claims if c.document])
+    documents = allowed_ids(
+        actor, AdmissionAction.CLAIM_READ_DOCUMENT, [c.pk for c in claims if c.document]
+    )
     return {
         "app": app,
         "claims": claims,
         "documents": documents,
-        "can_decide": can(actor, "application.decide", app),
+        "can_decide": can(actor, AdmissionAction.APPLICATION_DECIDE, app),
         "positions": selectors.wish_positions(app),
         "outcome": selectors.outcome_for(app),
         "verify_errors": {},
@@ -217,7 +212,7 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
 @require_GET
 @never_cache
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     try:
         context = _detail_context(actor, application_id)
     except NotFoundError as exc:
@@ -229,9 +224,9 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 @require_POST
 @never_cache
 def claim_verify(request: HttpRequest, claim_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     claim = PriorityClaim.objects.filter(pk=claim_id).select_related("application").first()
-    if claim is None or not can(actor, "application.decide", claim.application):
+    if claim is None or not can(actor, AdmissionAction.APPLICATION_DECIDE, claim.application):
         raise Http404
     decision = request.POST.get("decision", "")
     errors: dict[str, Any] = {}
@@ -263,7 +258,7 @@ def claim_document(request: HttpRequest, claim_id: int) -> FileResponse:
         raise PermissionDenied
     actor = actor_for_request(request)
     claim = (
-        scope(actor, "claim.read_document", PriorityClaim.objects.all())
+        scope(actor, AdmissionAction.CLAIM_READ_DOCUMENT, PriorityClaim.objects.all())
         .select_related("application")
         .filter(pk=claim_id)
         .first()
@@ -286,7 +281,7 @@ def _round_context(actor: Actor, round_id: int, **extra: Any) -> dict[str, Any]:
     rnd = selectors.round_detail(actor, round_id)
     return {
         "round": rnd,
-        "can_manage": can(actor, "round.manage", rnd),
+        "can_manage": can(actor, AdmissionAction.ROUND_MANAGE, rnd),
         "capacity": selectors.round_capacity(actor, rnd),
         "age_groups": selectors.age_groups_for(rnd.service),
         "errors": {},
@@ -305,7 +300,7 @@ def _round_or_404(actor: Actor, round_id: int) -> AdmissionRound:
 @require_GET
 @never_cache
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     _round_or_404(actor, round_id)
     return render(request, "admission/round.html", _round_context(actor, round_id))
 
@@ -313,12 +308,14 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 @never_cache
 def capacity_set(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
     errors: dict[str, Any] = {}
     manageable = set(
         scope(
-            actor, "unit.admission_manage", Unit.objects.filter(municipality_id=rnd.municipality_id)
+            actor,
+            AdmissionAction.UNIT_MANAGE,
+            Unit.objects.filter(municipality_id=rnd.municipality_id),
         ).values_list("pk", flat=True)
     )
     changes: list[tuple[int, str, int]] = []
@@ -368,7 +365,9 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
     apps = {
         a.pk: a
         for a in scope(
-            actor, "application.read", Application.objects.filter(pk__in=[r[0] for r in shown])
+            actor,
+            AdmissionAction.APPLICATION_READ,
+            Application.objects.filter(pk__in=[r[0] for r in shown]),
         ).select_related("child")
     }
     names = {u["id"]: u["name"] for u in preview.get("units", [])}
@@ -396,7 +395,7 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
         "pages": pages,
         "has_previous": page > 1,
         "has_next": page < pages,
-        "can_manage": can(actor, "round.manage", rnd),
+        "can_manage": can(actor, AdmissionAction.ROUND_MANAGE, rnd),
         "before_deadline": actor.day <= rnd.deadline,
         "errors": {},
     }
@@ -405,9 +404,9 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
 @require_http_methods(["GET", "POST"])
 @never_cache
 def round_preview(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     if request.method == "POST":
         try:
@@ -421,9 +420,9 @@ def round_preview(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 @never_cache
 def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     errors: dict[str, Any] = {}
     if request.POST.get("confirm") != "1":
@@ -450,9 +449,9 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_GET
 @never_cache
 def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     rows = selectors.right_to_place_report(rnd)
     audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
@@ -463,7 +462,7 @@ def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _managed_unit(actor: Actor, unit_id: int) -> Unit:
-    unit = scope(actor, "unit.admission_manage", Unit.objects.all()).filter(pk=unit_id).first()
+    unit = scope(actor, AdmissionAction.UNIT_MANAGE, Unit.objects.all()).filter(pk=unit_id).first()
     if unit is None:
         raise Http404
     return unit
@@ -472,7 +471,7 @@ def _managed_unit(actor: Actor, unit_id: int) -> Unit:
 @require_GET
 @never_cache
 def waiting_list(request: HttpRequest, unit_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     unit = _managed_unit(actor, unit_id)
     service = AdmissionService.SFO if unit.kind == UnitKind.SFO else AdmissionService.KINDERGARTEN
     lists = selectors.waiting_lists(unit, service)
@@ -510,7 +509,7 @@ def _criteria_context(actor: Actor, unit: Unit, **extra: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     unit = _managed_unit(actor, unit_id)
     if request.method == "POST":
         if request.POST.get("form") != "criteria":

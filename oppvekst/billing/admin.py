@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst.billing.explain import kr
-from oppvekst.billing.models import MunicipalPrice, RateRule, ZonePeriod
+from oppvekst.billing.models import BillingSettings, MunicipalPrice, RateRule, ZonePeriod
 
 
 def _hundredths(value: int) -> str:
@@ -84,6 +84,12 @@ class RateRuleAdmin(_WarnUnconfirmed):
     @admin.display(description=_("bekreftet"), boolean=True, ordering="confirmed")
     def confirmed_flag(self, obj: RateRule) -> bool:
         return obj.confirmed
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(admin.ModelAdmin):
+    list_display = ("municipality", "separate_approver")
+    list_select_related = ("municipality",)
 
 
 @admin.register(ZonePeriod)

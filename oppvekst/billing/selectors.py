@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Abs
+from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.billing import compute
@@ -23,6 +24,8 @@ from oppvekst.billing.models import (
     ReductionStatus,
     RunStatus,
 )
+from oppvekst.billing.permissions import BillingAction
+from oppvekst.billing.rulebook import MissingZone
 from oppvekst.billing.rules import MissingRuleError, YearMonth
 from oppvekst.core.models import Municipality, Unit
 from oppvekst.daterange import active_q
@@ -39,13 +42,13 @@ def _not_found() -> NotFoundError:
 
 
 def billing_municipalities(actor: Actor) -> list[Municipality]:
-    return list(scope(actor, "billing.run", Municipality.objects.all()).order_by("name"))
+    return list(scope(actor, BillingAction.RUN, Municipality.objects.all()).order_by("name"))
 
 
 def runs(
     actor: Actor, *, municipality_id: int | None = None, limit: int = 24, offset: int = 0
 ) -> tuple[list[InvoiceRun], int]:
-    qs = scope(actor, "billing.read_run", InvoiceRun.objects.all())
+    qs = scope(actor, BillingAction.READ_RUN, InvoiceRun.objects.all())
     if municipality_id is not None:
         qs = qs.filter(municipality_id=municipality_id)
     count = qs.count()
@@ -55,7 +58,7 @@ def runs(
 
 def run_detail(actor: Actor, run_id: int) -> InvoiceRun:
     run = (
-        scope(actor, "billing.read_run", InvoiceRun.objects.all())
+        scope(actor, BillingAction.READ_RUN, InvoiceRun.objects.all())
         .select_related("municipality", "created_by", "approved_by", "locked_by")
         .filter(pk=run_id)
         .first()
@@ -162,7 +165,7 @@ class InvoiceView:
 def invoice_detail(actor: Actor, invoice_id: int, *, payer_only: bool = False) -> InvoiceView:
     """One invoice with its lines grouped by child and why each child's amount changed.
     ``payer_only``: the portal, where a caseworker sees only their own invoices too."""
-    qs = scope(actor, "billing.read_invoice", Invoice.objects.all())
+    qs = scope(actor, BillingAction.READ_INVOICE, Invoice.objects.all())
     if payer_only:
         qs = qs.filter(payer_id=actor.person.pk if actor.person else -1)
     invoice = qs.select_related("run", "payer", "run__municipality").filter(pk=invoice_id).first()
@@ -191,7 +194,7 @@ def payer_invoices(actor: Actor, *, limit: int = 24) -> list[Invoice]:
     shown to families (a preview may still change)."""
     if actor.person is None:
         return []
-    qs = scope(actor, "billing.read_invoice", Invoice.objects.all()).filter(
+    qs = scope(actor, BillingAction.READ_INVOICE, Invoice.objects.all()).filter(
         payer_id=actor.person.pk, run__status__in=[RunStatus.APPROVED, RunStatus.LOCKED]
     )
     return list(qs.select_related("run", "run__municipality").order_by("-run__month")[:limit])
@@ -260,7 +263,7 @@ def current_fees(actor: Actor, month: YearMonth) -> list[ChildFees]:
     """What each of the guardian's children costs in ``month`` by today's data (the pure engine
     on this household only), line by line."""
     own = sorted(actor.ids("child_id", ["guardian"]))
-    visible = scope(actor, "billing.read_fees", Person.objects.filter(pk__in=own))
+    visible = scope(actor, BillingAction.READ_FEES, Person.objects.filter(pk__in=own))
     children = list(visible.order_by("birth_date", "pk"))
     if not children:
         return []
@@ -335,7 +338,7 @@ def reductions(
     offset: int = 0,
 ) -> tuple[list[ReductionApplication], int]:
     """Applications in the caseworker's municipalities."""
-    qs = scope(actor, "reduction.decide", ReductionApplication.objects.all())
+    qs = scope(actor, BillingAction.REDUCTION_DECIDE, ReductionApplication.objects.all())
     if status in ReductionStatus.values:
         qs = qs.filter(status=status)
     for word in search.split():
@@ -349,12 +352,12 @@ def reductions(
 
 
 def reduction_counts(actor: Actor) -> dict[str, int]:
-    qs = scope(actor, "reduction.decide", ReductionApplication.objects.all())
+    qs = scope(actor, BillingAction.REDUCTION_DECIDE, ReductionApplication.objects.all())
     return dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
 
 
 def reduction_detail(actor: Actor, application_id: int, *, own_only: bool = False) -> Any:
-    qs = scope(actor, "reduction.read", ReductionApplication.objects.all())
+    qs = scope(actor, BillingAction.REDUCTION_READ, ReductionApplication.objects.all())
     if own_only:
         qs = qs.filter(applicant_id=actor.person.pk if actor.person else -1)
     application = (
@@ -372,7 +375,7 @@ def own_reductions(actor: Actor) -> list[ReductionApplication]:
     if actor.person is None:
         return []
     return list(
-        scope(actor, "reduction.read", ReductionApplication.objects.all())
+        scope(actor, BillingAction.REDUCTION_READ, ReductionApplication.objects.all())
         .filter(applicant_id=actor.person.pk)
         .prefetch_related("children")
         .order_by("-submitted_at")
@@ -380,7 +383,93 @@ def own_reductions(actor: Actor) -> list[ReductionApplication]:
 
 
 def can_decide(actor: Actor, application: ReductionApplication) -> bool:
-    return can(actor, "reduction.decide", application)
+    return can(actor, BillingAction.REDUCTION_DECIDE, application)
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    label: str
+    before_ore: int
+    after_ore: int
+
+    @property
+    def difference_ore(self) -> int:
+        return self.after_ore - self.before_ore
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    child: Person
+    service_label: str
+    before_ore: int
+    after_ore: int
+    rules: tuple[RuleRow, ...]
+
+    @property
+    def difference_ore(self) -> int:
+        return self.after_ore - self.before_ore
+
+
+@dataclass(frozen=True)
+class ReductionCalculation:
+    """What a grant would change, per child and per rule, in its first month."""
+
+    month: dt.date
+    rows: tuple[EffectRow, ...] = ()
+    problem: str = ""
+
+    @property
+    def before_ore(self) -> int:
+        return sum(r.before_ore for r in self.rows)
+
+    @property
+    def after_ore(self) -> int:
+        return sum(r.after_ore for r in self.rows)
+
+    @property
+    def difference_ore(self) -> int:
+        return self.after_ore - self.before_ore
+
+
+def reduction_calculation(
+    application: ReductionApplication, month: dt.date | None = None
+) -> ReductionCalculation:
+    """The monthly fee of each child of ``application`` (read through ``reduction_detail``,
+    so already authorized) before and after a grant, in ``month`` (default: the first month
+    the decision may apply from). Uses the invoice run's own computation."""
+    first = (month or application.earliest_effective).replace(day=1)
+    children = list(application.children.all())
+    try:
+        effects = compute.reduction_effect(
+            municipality_id=application.municipality_id,
+            child_ids=[c.pk for c in children],
+            month=YearMonth(first.year, first.month),
+            income_ore=application.income_ore,
+            reduced_fee=application.reduced_fee,
+            free_core_hours=application.free_core_hours,
+        )
+    except (MissingRuleError, MissingZone):
+        return ReductionCalculation(
+            month=first,
+            problem=_(
+                "Beregningen kan ikke vises: kommunen mangler prissone eller satser for"
+                " måneden. Administrator må legge dem inn."
+            ),
+        )
+    by_pk = {c.pk: c for c in children}
+    services = dict(Placement._meta.get_field("service").choices or [])
+    rows = tuple(
+        EffectRow(
+            child=by_pk[e.child_id],
+            service_label=str(services.get(e.service, e.service)),
+            before_ore=e.before_ore,
+            after_ore=e.after_ore,
+            rules=tuple(RuleRow(rule_label(r.table), r.before_ore, r.after_ore) for r in e.rules),
+        )
+        for e in effects
+        if e.child_id in by_pk
+    )
+    return ReductionCalculation(month=first, rows=rows)
 
 
 # -- private kindergartens ---------------------------------------------------------------------
@@ -388,7 +477,7 @@ def can_decide(actor: Actor, application: ReductionApplication) -> bool:
 
 def compensation_units(actor: Actor) -> list[Unit]:
     return list(
-        scope(actor, "billing.read_compensation", Unit.objects.all())
+        scope(actor, BillingAction.READ_COMPENSATION, Unit.objects.all())
         .select_related("municipality")
         .order_by("municipality__name", "name")
     )
@@ -409,7 +498,7 @@ def compensation(actor: Actor, unit_id: int) -> tuple[Unit, list[dict[str, Any]]
     municipality granted (income cap, free core hours) and the sibling discount, which the
     municipality compensates the kindergarten for."""
     unit = (
-        scope(actor, "billing.read_compensation", Unit.objects.all())
+        scope(actor, BillingAction.READ_COMPENSATION, Unit.objects.all())
         .select_related("municipality")
         .filter(pk=unit_id)
         .first()

@@ -13,6 +13,8 @@ from oppvekst.access.policy import can
 from oppvekst.api.base import actor, page_of
 from oppvekst.core.idempotency import once
 from oppvekst.people import selectors
+from oppvekst.people.identity import normalise
+from oppvekst.people.permissions import ChildAction
 from oppvekst.people.services import child_register, identity_error
 
 router = Router(tags=["children"])
@@ -100,10 +102,15 @@ class ChildIn(Schema):
     postal_town: str = Field("", max_length=60)
     guardian_identity_number: str = Field("", max_length=13)
 
+    @field_validator("guardian_identity_number")
+    @classmethod
+    def _normalised(cls, value: str) -> str:
+        return normalise(value)
+
     @field_validator("identity_number")
     @classmethod
     def _valid_identity_number(cls, value: str) -> str:
-        value = "".join(value.split())
+        value = normalise(value)
         problem = identity_error(value)
         if problem is not None:
             raise ValueError(problem)
@@ -121,7 +128,7 @@ def create_child(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[dict[str, Any]]:
     a = actor(request)
-    if not can(a, "child.create"):
+    if not can(a, ChildAction.CREATE):
         raise PermissionDenied
     municipality_id = sorted(a.ids("municipality_id", ["caseworker"]))[0]
     child_id, created = once(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from oppvekst.errors import ConflictError, DomainError
-from oppvekst.people.identity import InvalidIdentityNumber, parse
+from oppvekst.people.identity import InvalidIdentityNumber, normalise, parse
 from oppvekst.people.models import IDENTITY_MESSAGES, Guardianship, Person
 
 
@@ -36,7 +36,7 @@ def child_register(
     guardian_identity_number: str = "",
 ) -> Person:
     fields: dict[str, str] = {}
-    number = "".join(identity_number.split())
+    number = normalise(identity_number)
     if (problem := identity_error(number)) is not None:
         fields["identity_number"] = problem
     if not first_name.strip():
@@ -47,7 +47,9 @@ def child_register(
         fields["postal_code"] = _("Postnummer har fire siffer.")
     guardian = None
     if guardian_identity_number:
-        guardian = Person.objects.filter(identity_number=guardian_identity_number).first()
+        guardian = Person.objects.filter(
+            identity_number=normalise(guardian_identity_number)
+        ).first()
         if guardian is None:
             fields["guardian_identity_number"] = _("Fant ingen person med dette fødselsnummeret.")
     if fields:

@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst import clock
-from oppvekst.access import audit
-from oppvekst.access.policy import Actor, actor_for_request, actor_for_user, can
+from oppvekst.access import audit, edge
+from oppvekst.access.policy import Actor, actor_for_user, can
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
 from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people.models import Person
@@ -43,17 +42,12 @@ from oppvekst.timetable.models import (
     TimetableVersion,
 )
 from oppvekst.timetable.moves import Occupancy
+from oppvekst.timetable.permissions import TimetableAction
 
 ONCE_SESSION_KEY = "timetable_once"
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _actor(request: HttpRequest) -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    return actor_for_request(request)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -93,7 +87,7 @@ def _not_found(exc: Exception | None = None) -> Http404:
 
 
 def _timetable(request: HttpRequest, timetable_id: int, *, edit: bool = False) -> Any:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         tt, access = selectors.timetable_get(actor, timetable_id)
     except NotFoundError as exc:
@@ -106,7 +100,7 @@ def _timetable(request: HttpRequest, timetable_id: int, *, edit: bool = False) -
 def _version(
     request: HttpRequest, version_id: int, *, edit: bool = False, class_id: int | None = None
 ) -> tuple[Actor, TimetableVersion, selectors.Access]:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         version, access = selectors.version_get(actor, version_id, class_id=class_id)
     except NotFoundError as exc:
@@ -122,8 +116,8 @@ def _version(
 @require_GET
 @never_cache
 def index(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    if not can(actor, "timetable.view"):
+    actor = edge.require(request)
+    if not can(actor, TimetableAction.VIEW):
         raise Http404
     rows = selectors.school_rows(actor)
     return render(
@@ -144,10 +138,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def timetable_create(request: HttpRequest, unit_id: int, start_year: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     unit = Unit.objects.filter(pk=unit_id).first()
     year = SchoolYear.objects.filter(start_year=start_year).first()
-    if unit is None or year is None or not can(actor, "timetable.edit", unit):
+    if unit is None or year is None or not can(actor, TimetableAction.EDIT, unit):
         raise _not_found()
     existing = Timetable.objects.filter(unit=unit, school_year=year).first()
     has_drafts = existing is not None and existing.versions.exists()
@@ -696,7 +690,7 @@ def version_pdf(request: HttpRequest, version_id: int) -> HttpResponse:
 @require_GET
 @never_cache
 def my_week(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     rows = selectors.teacher_week(actor)
     if not rows:
         raise Http404
@@ -736,7 +730,7 @@ def _feed_options(actor: Actor) -> dict[str, Any]:
     teachers = selectors.own_teacher_employments(actor)
     staff_roles = ["unit_leader", "administrative", "staff", "contact_teacher", "teacher"]
     units = list(Unit.objects.filter(pk__in=actor.ids("unit_id", staff_roles), kind="school"))
-    read_units = [u for u in units if can(actor, "timetable.read", u)]
+    read_units = [u for u in units if can(actor, TimetableAction.READ, u)]
     classes = list(
         Group.objects.filter(unit__in=read_units, kind=GroupKind.CLASS)
         .filter(school_year__start_year__gte=SchoolYear.start_year_for(actor.day))
@@ -768,8 +762,8 @@ def _feed_url(request: HttpRequest, feed: CalendarFeed) -> str:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def feeds(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    if not can(actor, "timetable.view"):
+    actor = edge.require(request)
+    if not can(actor, TimetableAction.VIEW):
         raise Http404
     options = _feed_options(actor)
     error = ""
@@ -824,7 +818,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
-    _actor(request)
+    edge.require(request)
     feed = CalendarFeed.objects.filter(
         pk=feed_id, owner_id=request.user.pk, revoked_at__isnull=True
     ).first()

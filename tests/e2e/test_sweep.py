@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import DemoServer, login
 
@@ -102,8 +103,6 @@ class Sweep:
 
 
 def _axe() -> Any:
-    from axe_playwright_python.sync_playwright import Axe
-
     return Axe()
 
 

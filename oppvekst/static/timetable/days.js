@@ -1,6 +1,7 @@
 /* One day at a time on a phone: buttons above the grid show a single day or the whole week.
- * A phone starts on today's day (Monday at the weekend); without this script the grid scrolls
- * sideways in its own keyboard-reachable box. */
+ * A read-only grid on a phone starts on today's day (Monday at the weekend); a draft being
+ * edited starts on the whole week, since lessons move between days. Without this script the
+ * grid scrolls sideways in its own keyboard-reachable box. */
 (function () {
   "use strict";
   var grid = document.getElementById("tt-grid");
@@ -37,7 +38,8 @@
   heads.forEach(function (th) { add(th.textContent.trim(), Number(th.dataset.day)); });
   add(bar.dataset.weekLabel, null);
   bar.hidden = false;
-  if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+  var phone = window.matchMedia && window.matchMedia("(max-width: 40rem)").matches;
+  if (phone && grid.dataset.editable !== "1") {
     var today = (new Date().getDay() + 6) % 7;  // Monday = 0
     show(today < heads.length ? today : 0);
   } else {
