@@ -11,7 +11,7 @@ import icalendar
 import pytest
 import requests
 
-from tests.e2e.conftest import DemoServer, login
+from tests.e2e.conftest import DemoServer, login, nav_link
 from tests.e2e.test_sweep import PHONE, Axe, check_page
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,7 @@ def test_principal_builds_moves_publishes_and_teacher_subscribes(
     page: Any, demo_server: DemoServer
 ) -> None:
     login(page, demo_server, "principal")
-    page.get_by_role("link", name="Timeplan", exact=True).first.click()
+    nav_link(page, "Timeplan").click()
     page.get_by_role("link", name=re.compile(r"^Lag grunnlag for")).first.click()
     page.get_by_role("button", name="Lag grunnlaget").click()
     page.wait_for_selector("#solve-form")
