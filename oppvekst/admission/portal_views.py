@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, can, scope
-from oppvekst.admission import letters, rights, selectors, services
+from oppvekst.admission import letters, selectors, services
+from oppvekst.admission.engine import rights
 from oppvekst.admission.models import (
     MAX_WISHES,
     AdmissionService,

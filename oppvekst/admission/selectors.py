@@ -12,7 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.access.roles import RoleName
-from oppvekst.admission import adapters, matching, rights
+from oppvekst.admission import adapters
+from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
     AdmissionRound,
     AdmissionService,

@@ -1,4 +1,4 @@
-"""Changes in admission: applications, priority claims, rounds, offers (issue 4).
+"""Changes in admission: applications, priority claims, rounds, offers.
 
 Each function runs in one transaction. Where seats are at stake the row locks are taken in
 the house order unit → child → application → offer (DESIGN.md); a round is committed under a
@@ -22,7 +22,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
-from oppvekst.admission import adapters, matching, rights
+from oppvekst.admission import adapters
+from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
     MAX_WISHES,
     AdmissionCriterion,

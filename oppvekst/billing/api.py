@@ -14,9 +14,9 @@ from oppvekst.access import audit
 from oppvekst.access.policy import scope
 from oppvekst.api.base import actor, page_of
 from oppvekst.billing import selectors
+from oppvekst.billing.engine.money import format_nok
 from oppvekst.billing.explain import rule_label
 from oppvekst.billing.models import Invoice, RunStatus
-from oppvekst.billing.money import format_nok
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.errors import NotFoundError
 

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from oppvekst.billing.money import format_nok
+from oppvekst.billing.engine.money import format_nok
 
 RULE_LABELS: dict[str, Promise] = {
     "kindergarten_max_price": gettext_lazy("Maksimalpris barnehage"),

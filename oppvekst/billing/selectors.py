@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.billing import compute
+from oppvekst.billing.engine.rules import MissingRuleError, YearMonth
 from oppvekst.billing.explain import COMPENSATED_TABLES, explain_all, rule_label
 from oppvekst.billing.models import (
     Invoice,
@@ -26,7 +27,6 @@ from oppvekst.billing.models import (
 )
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rulebook import MissingZone
-from oppvekst.billing.rules import MissingRuleError, YearMonth
 from oppvekst.core.models import Municipality, Unit
 from oppvekst.daterange import active_q
 from oppvekst.errors import NotFoundError

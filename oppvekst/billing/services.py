@@ -8,13 +8,13 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _t
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from oppvekst import clock
 from oppvekst.billing import compute
 from oppvekst.billing.compute import LineRow, add_months, kindergarten_year
+from oppvekst.billing.engine.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.billing.export import build_export
 from oppvekst.billing.letters import MonthlyAmount, decision_letter_pdf
 from oppvekst.billing.models import (
@@ -45,9 +46,9 @@ from oppvekst.billing.models import (
     ZonePeriod,
 )
 from oppvekst.billing.rulebook import MissingZone, rules_fingerprint
-from oppvekst.billing.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.daterange import DateRange, active_q, overlap_q
+from oppvekst.dbutils import bulk_insert
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement, Service
@@ -694,53 +695,6 @@ LINE_FIELDS = (
     "invoiced",
     "confirmed",
 )
-
-
-def bulk_insert(
-    model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, batched INSERTs elsewhere. ``fields`` are
-    attribute names (``run_id`` for a foreign key)."""
-    if connection.vendor == "postgresql":
-        meta = model._meta
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(_column(model, f)) for f in fields)
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg cursor
-            with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    # SQLite: one prepared INSERT run with executemany (bulk_create builds a model instance
-    # and a long statement per batch, several times slower for 100,000 rows).
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(model, f)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        batch: list[list[Any]] = []
-        for row in rows:
-            batch.append([_sqlite_value(v) for v in row])
-            if len(batch) >= 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | dict):
-        return json.dumps(value)
-    return value
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return str(field.column)
 
 
 def _write_run(

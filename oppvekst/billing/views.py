@@ -31,11 +31,11 @@ from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, can
 from oppvekst.billing import selectors, services
 from oppvekst.billing.compute import add_months
+from oppvekst.billing.engine.rules import YearMonth
 from oppvekst.billing.explain import COMPENSATED_TABLES, kr, month_label, rule_label
 from oppvekst.billing.forms import DecisionForm, RunActionForm, StartRunForm
 from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
 from oppvekst.billing.permissions import BillingAction
-from oppvekst.billing.rules import YearMonth
 from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from oppvekst.staff.models import Employment
-from oppvekst.timetable import model as m
+from oppvekst.timetable.engine import model as m
 from oppvekst.timetable.models import (
     DAY_NAMES,
     ConstraintKind,
