@@ -101,7 +101,9 @@ def start_demo_server(today: str = "2026-11-25", scale: str = "0.05") -> DemoSer
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Up to a minute: on a busy two-core machine the server's start (system checks, the warm-up
+    # import of the URL configuration) can take well over ten seconds.
+    for _ in range(600):
         try:
             if requests.get(url + "/healthz", timeout=1).status_code == 200:
                 return DemoServer(url=url, env=env, process=process)
