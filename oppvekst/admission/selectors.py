@@ -29,7 +29,7 @@ from oppvekst.admission.models import (
     RoundStatus,
     Wish,
 )
-from oppvekst.admission.permissions import AdmissionAction
+from oppvekst.admission.permissions import AdmissionAction, admission_units
 from oppvekst.admission.services import remaining_seats
 from oppvekst.core.models import Group, GroupKind, Unit, UnitKind
 from oppvekst.core.permissions import UnitAction
@@ -272,7 +272,7 @@ def waiting_lists(unit: Unit, service: str) -> WaitingLists:
     rnd = current_round(unit.municipality_id, service)
     if rnd is None:
         return WaitingLists(round=None)
-    instance = adapters.load(rnd)
+    instance = adapters.load(rnd, unit_ids={unit.pk})
     out = WaitingLists(round=rnd)
     for group, items in sorted(_ordered(instance, unit.pk).items()):
         rows = []
@@ -312,7 +312,8 @@ def wish_positions(app: Application) -> dict[int, WishPosition]:
     rnd = current_round(app.municipality_id, app.service)
     if rnd is None:
         return {}
-    instance = adapters.load(rnd)
+    wished = set(app.wishes.values_list("unit_id", flat=True))
+    instance = adapters.load(rnd, unit_ids=wished)
     mine = next((a for a in instance.applicants if a.application.pk == app.pk), None)
     if mine is None:
         return {}
@@ -522,6 +523,21 @@ def kindergarten_finder(
     return out
 
 
+def child_school(child_id: int, day: dt.date) -> int | None:
+    """The school the child attends on ``day`` (or, failing that, attends now)."""
+    rows = (
+        Placement.objects.filter(child_id=child_id, service=Service.SCHOOL)
+        .order_by("-valid_from")
+        .values_list("unit_id", "valid_from", "valid_to")
+    )
+    fallback = None
+    for unit_id, valid_from, valid_to in rows:
+        if valid_from <= day and (valid_to is None or valid_to >= day):
+            return int(unit_id)
+        fallback = fallback or int(unit_id)
+    return fallback
+
+
 def schools_with_sfo(municipality_id: int) -> list[Unit]:
     return list(
         Unit.objects.filter(
@@ -568,4 +584,10 @@ def outcome_for(app: Application) -> RoundOutcome | None:
 
 def summary_counts(actor: Actor) -> dict[str, Any]:
     qs = scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all())
-    return dict(qs.values_list("status").annotate(n=Count("pk")))
+    counts: dict[str, Any] = dict(qs.values_list("status").annotate(n=Count("pk")))
+    units = admission_units(actor)
+    if units and not actor.ids("municipality_id", [RoleName.CASEWORKER]):
+        # A unit's leader sees the applicants who listed the unit, but "Tilbud gitt" is
+        # the offers the unit itself made, not every application that got an offer anywhere.
+        counts[ApplicationStatus.OFFERED] = Offer.objects.filter(unit_id__in=units).count()
+    return counts

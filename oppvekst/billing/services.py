@@ -15,13 +15,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
-from oppvekst.billing import compute
+from oppvekst.billing import compute, task_sources
 from oppvekst.billing.compute import LineRow, add_months, kindergarten_year
 from oppvekst.billing.engine.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.billing.export import build_export
@@ -210,9 +210,9 @@ def reduction_apply(
             url=f"/betaling/soknader/{application.pk}/",
             dedupe_key=f"reduction-submitted:{application.pk}",
             email=False,
-            is_task=True,
             municipality_id=municipality_id,
         )
+        task_sources.reduction_task_publish(application)
     return application
 
 
@@ -272,6 +272,7 @@ def reduction_decide(
         monthly = _monthly_after_grant(locked, children) if grant else None
         locked.letter_pdf = decision_letter_pdf(locked, children, now.date(), monthly=monthly)
         locked.save()
+        task_sources.reduction_task_close(locked.pk)
         applicant = Person.objects.get(pk=locked.applicant_id)
         notify(
             recipients=[applicant],
@@ -406,6 +407,7 @@ def invoice_run_approve(*, run: InvoiceRun, by: Person | None, expected_version:
         locked.approved_at = clock.now()
         locked.version += 1
         locked.save()
+        task_sources.run_approved(locked)
     return locked
 
 
@@ -421,6 +423,7 @@ def invoice_run_lock(*, run: InvoiceRun, by: Person | None, expected_version: in
         locked.locked_at = clock.now()
         locked.version += 1
         locked.save()
+        task_sources.run_locked(locked)
         files = build_export(locked)
         stem = f"fakturagrunnlag-{locked.municipality_id}-{locked.month:%Y-%m}"
         export = ErpExport(
@@ -472,16 +475,69 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
     try:
         _compute_run(run)
     except (MissingRuleError, MissingZone, RulesError) as exc:
+        # The page shows ``error`` to caseworkers: plain words and what to do; the rule
+        # detail goes to the log for the administrator.
+        log.warning("invoice run %s cannot be computed: %s", run_id, exc)
         InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=str(exc)[:2000], progress_label=""
+            status=RunStatus.FAILED, error=_run_error_text(exc), progress_label=""
         )
-    except Exception as exc:
+    except Exception:
         log.exception("invoice run %s failed", run_id)
         InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+            status=RunStatus.FAILED,
+            error=_t(
+                "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
+                " kontakt administrator."
+            ),
         )
         raise
     return InvoiceRun.objects.get(pk=run_id)
+
+
+def _run_error_text(exc: Exception) -> str:
+    if isinstance(exc, MissingZone) or isinstance(exc.__cause__, MissingZone):
+        return _t(
+            "Kommunen mangler prissone for måneden. Administrator må legge den inn i oppsettet"
+            " for betaling før kjøringen kan beregnes."
+        )
+    if isinstance(exc, RulesError):
+        return _t(
+            "Satstabellene i oppsettet er ikke gyldige. Administrator må rette dem før"
+            " kjøringen kan beregnes."
+        )
+    return _t(
+        "Det mangler satser for måneden. Administrator må legge dem inn i oppsettet for"
+        " betaling før kjøringen kan beregnes."
+    )
+
+
+def _unconfirmed_task(run: InvoiceRun) -> None:
+    """Rates not confirmed in the sources are a configuration task for the administrator
+    (never shown to families): one task per municipality and set of rates."""
+    if not run.unconfirmed_rules:
+        return
+    admins = Person.objects.filter(
+        employments__in=Employment.objects.filter(
+            active_q(clock.today()), position=Position.SYSTEM_ADMIN
+        ).filter(Q(municipality_id=run.municipality_id) | Q(municipality=None))
+    ).distinct()
+    key = ",".join(sorted(run.unconfirmed_rules))
+    notify(
+        recipients=admins,
+        source="billing",
+        title=_t("Kontroller satser for betaling"),
+        body=_t(
+            "Fakturakjøringen for %(month)s bruker %(count)d satser som ikke er bekreftet i"
+            " kildene. Kontroller dem mot lovdata.no eller udir.no og merk dem som bekreftet"
+            " i oppsettet."
+        )
+        % {"month": run.month.strftime("%m.%Y"), "count": len(run.unconfirmed_rules)},
+        url="/admin/billing/raterule/?bekreftet=nei",
+        dedupe_key=f"billing-unconfirmed:{run.municipality_id}:{key}"[:200],
+        email=False,
+        is_task=True,
+        municipality_id=run.municipality_id,
+    )
 
 
 def _compute_run(run: InvoiceRun) -> None:
@@ -539,6 +595,8 @@ def _compute_run(run: InvoiceRun) -> None:
         current.progress_label = "Ferdig"
         current.version += 1
         current.save()
+        task_sources.run_computed(current)
+        _unconfirmed_task(current)
 
 
 def _corrections(

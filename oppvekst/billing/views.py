@@ -248,6 +248,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             dt.date.fromisoformat(f"{m}-01") for m in (run.corrected_months or [])
         ],
         "export": getattr(run, "export", None) if run.is_locked else None,
+        "unconfirmed": selectors.unconfirmed_labels(run),
         **_pager(request, count),
     }
     return render(request, "billing/run_detail.html", context, status=200)

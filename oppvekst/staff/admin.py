@@ -15,4 +15,5 @@ class EmploymentAdmin(admin.ModelAdmin):
 class GroupAssignmentAdmin(admin.ModelAdmin):
     list_display = ("person", "group", "role", "valid_from", "valid_to")
     raw_id_fields = ("person", "group", "employment")
-    list_select_related = ("person", "group")
+    # A group prints its unit's name: fetch both with the list, not one query per row.
+    list_select_related = ("person", "group__unit")
