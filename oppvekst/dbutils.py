@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, connections, migrations, models
+from django.db import connection, connections, models
 from django.db.models import Q
 
 
@@ -16,21 +16,6 @@ def valid_range_constraint(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")), name=name
     )
-
-
-def postgres_only_sql(create: str, drop: str) -> migrations.RunPython:
-    """A migration step that runs SQL on PostgreSQL only (triggers, exclusion constraints);
-    SQLite gets the same guarantee from the service layer instead."""
-
-    def forwards(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(create)
-
-    def backwards(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(drop)
-
-    return migrations.RunPython(forwards, backwards)
 
 
 def bulk_insert(

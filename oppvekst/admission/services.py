@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
@@ -48,7 +48,6 @@ from oppvekst.admission.models import (
     Wish,
 )
 from oppvekst.core.models import Municipality, Unit, UnitKind
-from oppvekst.daterange import active_q
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.people.selectors import siblings
@@ -97,9 +96,8 @@ def guardians_of(child_id: int, day: dt.date | None = None) -> list[Person]:
     on = day or clock.today()
     return [
         g.guardian
-        for g in Guardianship.objects.filter(
-            active_q(on), child_id=child_id, parental_responsibility=True
-        )
+        for g in Guardianship.objects.active_on(on)
+        .filter(child_id=child_id, parental_responsibility=True)
         .select_related("guardian")
         .order_by("guardian_id")
     ]
@@ -182,8 +180,8 @@ def _require_editable(app: Application) -> None:
 
 def kindergarten_places(child_id: int, day: dt.date) -> list[Placement]:
     return list(
-        Placement.objects.filter(child_id=child_id, service=Service.KINDERGARTEN)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        Placement.objects.not_ended_by(day)
+        .filter(child_id=child_id, service=Service.KINDERGARTEN)
         .select_related("unit")
         .order_by("valid_from")
     )
@@ -549,8 +547,8 @@ def _sibling_there(app: Application, unit_id: int) -> bool:
     verified from our own data."""
     ids = [s.pk for s in siblings(app.child, clock.today())]
     return (
-        Placement.objects.filter(child_id__in=ids, unit_id=unit_id)
-        .filter(active_q(app.desired_start))
+        Placement.objects.active_on(app.desired_start)
+        .filter(child_id__in=ids, unit_id=unit_id)
         .exists()
     )
 
@@ -1054,9 +1052,11 @@ def round_notify(*, round_id: int) -> int:
         )
     child_ids = [o.child_id for o in offers] + [o.application.child_id for o in silent]
     guardians: dict[int, list[Person]] = defaultdict(list)
-    for g in Guardianship.objects.filter(
-        active_q(clock.today()), child_id__in=child_ids, parental_responsibility=True
-    ).select_related("guardian"):
+    for g in (
+        Guardianship.objects.active_on(clock.today())
+        .filter(child_id__in=child_ids, parental_responsibility=True)
+        .select_related("guardian")
+    ):
         guardians[g.child_id].append(g.guardian)
     for offer in offers:
         notify(
@@ -1084,6 +1084,67 @@ def round_notify(*, round_id: int) -> int:
             municipality_id=rnd.municipality_id,
         )
     return len(offers) + len(silent)
+
+
+def offer_to_right_holder(*, round_id: int, application_id: int, unit_id: int, by: Person) -> Offer:
+    """After a committed round: offer a right-holder left without an offer a free seat in
+    ``unit_id`` (domain/norway.md § 1.2, § 1.5: the municipality must offer them a place).
+    Locks the round, then the application; the seat must still be free in the round."""
+    with transaction.atomic():
+        rnd = _lock_round(round_id)
+        if rnd.status != RoundStatus.COMMITTED:
+            raise DomainError(
+                _("Fatt vedtak i opptaket før du gir tilbud herfra."), code="not_committed"
+            )
+        outcome = (
+            RoundOutcome.objects.filter(round=rnd, application_id=application_id, has_right=True)
+            .select_related("application")
+            .first()
+        )
+        if outcome is None:
+            raise NotFoundError(_("Søknaden finnes ikke i dette opptaket."))
+        app = _lock_application(application_id)
+        if app.status != ApplicationStatus.SUBMITTED or outcome.unit_id is not None:
+            raise ConflictError(_("Søknaden har allerede fått tilbud."), code="already_offered")
+        free = remaining_seats(rnd).get((unit_id, outcome.age_group), 0)
+        if free <= 0:
+            raise ConflictError(
+                _("Barnehagen har ingen ledig plass i barnets aldersgruppe lenger."),
+                code="no_seat",
+            )
+        unit = Unit.objects.get(pk=unit_id)
+        ranks = dict(app.wishes.values_list("unit_id", "rank"))
+        today = clock.today()
+        reply_days = admission_settings(rnd.municipality_id).offer_reply_days
+        offer = Offer.objects.create(
+            application=app,
+            round=rnd,
+            municipality_id=rnd.municipality_id,
+            child_id=app.child_id,
+            unit_id=unit_id,
+            age_group=outcome.age_group,
+            wish_rank=ranks.get(unit_id),
+            start_date=max(app.desired_start, rnd.start_date),
+            place_percent=app.place_percent,
+            weekly_hours=app.weekly_hours,
+            deadline=today + dt.timedelta(days=reply_days),
+            explanation=outcome.explanation,
+            created_at=clock.now(),
+        )
+        app.status = ApplicationStatus.OFFERED
+        _bump(app, ["status"])
+        _tell(
+            child=app.child,
+            municipality_id=rnd.municipality_id,
+            event=f"offer:{offer.pk}:made",
+            title=_("Tilbud om plass i %(unit)s for %(child)s")
+            % {"unit": unit.name, "child": app.child.first_name},
+            body=_("Oppstart %(start)s. Svar innen %(deadline)s.")
+            % {"start": _fmt(offer.start_date), "deadline": _fmt(offer.deadline)},
+            url=offer_url(offer.pk),
+        )
+        log.info("right-holder offer %s made by person %s", offer.pk, by.pk)
+    return offer
 
 
 # -- offers ----------------------------------------------------------------------------------
@@ -1141,8 +1202,8 @@ def offer_accept(*, offer_id: int, by: Person, keep_waiting: bool = False) -> Pl
         if accepted >= seats:
             raise ConflictError(_("Enheten er full i denne aldersgruppen."), code="unit_full")
         service = Service.SFO if app.service == AdmissionService.SFO else Service.KINDERGARTEN
-        for earlier in Placement.objects.filter(child_id=app.child_id, service=service).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=offer.start_date)
+        for earlier in Placement.objects.not_ended_by(offer.start_date).filter(
+            child_id=app.child_id, service=service
         ):
             if earlier.valid_from >= offer.start_date:
                 placement_cancel(placement=earlier, today=today)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 
@@ -157,6 +158,8 @@ class PickupAuthorization(models.Model):
     created_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("hentetillatelse")
         verbose_name_plural = _("hentetillatelser")
@@ -191,6 +194,8 @@ class PickupRestriction(models.Model):
         "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField()
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hentebegrensning")

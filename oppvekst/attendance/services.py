@@ -24,7 +24,7 @@ from oppvekst.attendance.models import (
 )
 from oppvekst.attendance.selectors import holiday_rule_for, pickup_options
 from oppvekst.core.models import Group, GroupKind, Unit
-from oppvekst.daterange import DateRange, active_q, overlap_q
+from oppvekst.daterange import active_q
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement
@@ -42,7 +42,8 @@ class NotPlaced(DomainError):
 
 def _placement(child: Person, unit: Unit, day: dt.date) -> Placement:
     placement = (
-        Placement.objects.filter(active_q(day), child=child, unit=unit)
+        Placement.objects.active_on(day)
+        .filter(child=child, unit=unit)
         .filter(service__in=DAYCARE_SERVICES)
         .first()
     )
@@ -267,8 +268,8 @@ def absence_report(
     if fields:
         raise DomainError(_("Fraværet kan ikke registreres."), fields=fields)  # type: ignore[arg-type]
     placement = (
-        Placement.objects.filter(child=child)
-        .filter(overlap_q(DateRange(first_day, last_day)))
+        Placement.objects.not_ended_by(first_day)
+        .filter(child=child, valid_from__lte=last_day)
         .order_by("valid_from")
         .first()
     )
@@ -429,11 +430,7 @@ def department_create(
         Unit.objects.select_for_update().only("pk").get(pk=unit.pk)
         kind = GroupKind.DEPARTMENT if unit.kind == "kindergarten" else GroupKind.SFO_GROUP
         today = clock.today()
-        if (
-            Group.objects.filter(unit=unit, kind=kind, name__iexact=name)
-            .filter(active_q(today))
-            .exists()
-        ):
+        if Group.objects.active_on(today).filter(unit=unit, kind=kind, name__iexact=name).exists():
             raise ConflictError(
                 _("Det finnes allerede en avdeling som heter «%(name)s».") % {"name": name},
                 code="department_exists",

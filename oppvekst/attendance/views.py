@@ -26,7 +26,6 @@ from oppvekst.attendance.models import Attendance
 from oppvekst.attendance.permissions import AttendanceAction as A
 from oppvekst.core.idempotency import once
 from oppvekst.core.models import Unit
-from oppvekst.daterange import DateRange, overlap_q
 from oppvekst.errors import DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement
@@ -342,8 +341,8 @@ def move(request: HttpRequest, unit_id: int, placement_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, A.UNIT_DEPARTMENTS)
     today = clock.today()
     placement = (
-        Placement.objects.filter(pk=placement_id, unit=unit)
-        .filter(overlap_q(DateRange(today)))
+        Placement.objects.not_ended_by(today)
+        .filter(pk=placement_id, unit=unit)
         .select_related("child", "group")
         .first()
     )

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +48,7 @@ from oppvekst.billing.models import (
 )
 from oppvekst.billing.rulebook import MissingZone, rules_fingerprint
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
-from oppvekst.daterange import DateRange, active_q, overlap_q
+from oppvekst.daterange import DateRange
 from oppvekst.dbutils import bulk_insert
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Guardianship, Person
@@ -57,8 +58,6 @@ from oppvekst.workspace.services import notify
 
 log = logging.getLogger(__name__)
 
-# How far back a run looks for changes to locked months (correction lines).
-CORRECTION_MONTHS = int(getattr(settings, "OPPVEKST_BILLING_CORRECTION_MONTHS", 12))
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_SIGNATURES = {
     ".pdf": (b"%PDF",),
@@ -84,17 +83,23 @@ def reduction_children(applicant: Person, year_start: int) -> list[Person]:
     """The applicant's children the application can cover: children the applicant has parental
     responsibility for and lives with, with a kindergarten or SFO place in the year."""
     year = DateRange(dt.date(year_start, 8, 1), dt.date(year_start + 1, 7, 31))
-    child_ids = Guardianship.objects.filter(
-        overlap_q(year),
-        guardian=applicant,
-        parental_responsibility=True,
-        resident=True,
-    ).values("child_id")
-    placed = Placement.objects.filter(
-        overlap_q(year),
-        child_id__in=child_ids,
-        service__in=[Service.KINDERGARTEN, Service.SFO],
-    ).values("child_id")
+    child_ids = (
+        Guardianship.objects.overlapping(year)
+        .filter(
+            guardian=applicant,
+            parental_responsibility=True,
+            resident=True,
+        )
+        .values("child_id")
+    )
+    placed = (
+        Placement.objects.overlapping(year)
+        .filter(
+            child_id__in=child_ids,
+            service__in=[Service.KINDERGARTEN, Service.SFO],
+        )
+        .values("child_id")
+    )
     return list(Person.objects.filter(pk__in=placed).order_by("birth_date", "pk"))
 
 
@@ -197,8 +202,8 @@ def reduction_apply(
             document.file.save(upload.name or "dokument", upload, save=False)
             document.save()
         caseworkers = Person.objects.filter(
-            employments__in=Employment.objects.filter(
-                active_q(now.date()), municipality_id=municipality_id, position=Position.CASEWORKER
+            employments__in=Employment.objects.active_on(now.date()).filter(
+                municipality_id=municipality_id, position=Position.CASEWORKER
             )
         ).distinct()
         notify(
@@ -485,7 +490,7 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
         log.exception("invoice run %s failed", run_id)
         InvoiceRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
-            error=_t(
+            error=gettext(
                 "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
                 " kontakt administrator."
             ),
@@ -496,16 +501,16 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
 
 def _run_error_text(exc: Exception) -> str:
     if isinstance(exc, MissingZone) or isinstance(exc.__cause__, MissingZone):
-        return _t(
+        return gettext(
             "Kommunen mangler prissone for måneden. Administrator må legge den inn i oppsettet"
             " for betaling før kjøringen kan beregnes."
         )
     if isinstance(exc, RulesError):
-        return _t(
+        return gettext(
             "Satstabellene i oppsettet er ikke gyldige. Administrator må rette dem før"
             " kjøringen kan beregnes."
         )
-    return _t(
+    return gettext(
         "Det mangler satser for måneden. Administrator må legge dem inn i oppsettet for"
         " betaling før kjøringen kan beregnes."
     )
@@ -517,16 +522,16 @@ def _unconfirmed_task(run: InvoiceRun) -> None:
     if not run.unconfirmed_rules:
         return
     admins = Person.objects.filter(
-        employments__in=Employment.objects.filter(
-            active_q(clock.today()), position=Position.SYSTEM_ADMIN
-        ).filter(Q(municipality_id=run.municipality_id) | Q(municipality=None))
+        employments__in=Employment.objects.active_on(clock.today())
+        .filter(position=Position.SYSTEM_ADMIN)
+        .filter(Q(municipality_id=run.municipality_id) | Q(municipality=None))
     ).distinct()
     key = ",".join(sorted(run.unconfirmed_rules))
     notify(
         recipients=admins,
         source="billing",
-        title=_t("Kontroller satser for betaling"),
-        body=_t(
+        title=gettext("Kontroller satser for betaling"),
+        body=gettext(
             "Fakturakjøringen for %(month)s bruker %(count)d satser som ikke er bekreftet i"
             " kildene. Kontroller dem mot lovdata.no eller udir.no og merk dem som bekreftet"
             " i oppsettet."
@@ -544,7 +549,8 @@ def _compute_run(run: InvoiceRun) -> None:
     month = year_month(run.month)
     municipality_id = run.municipality_id
     rules_hash = rules_fingerprint(municipality_id)
-    window_start = add_months(month, -CORRECTION_MONTHS).first_day
+    # How far back a run looks for changes to locked months (correction lines).
+    window_start = add_months(month, -int(settings.OPPVEKST_BILLING_CORRECTION_MONTHS)).first_day
     locked_runs = list(
         InvoiceRun.objects.filter(
             municipality_id=municipality_id,

@@ -18,7 +18,6 @@ from oppvekst.attendance.models import (
     StaffPresence,
 )
 from oppvekst.core.models import Municipality
-from oppvekst.daterange import active_q
 from oppvekst.demo import names
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.models import Guardianship
@@ -75,7 +74,8 @@ def build_attendance_demo(rng: random.Random) -> dict[str, int]:
     )
     seen_in_unit: dict[int, int] = {}
     placements = list(
-        Placement.objects.filter(active_q(day), service__in=["kindergarten", "sfo"])
+        Placement.objects.active_on(day)
+        .filter(service__in=["kindergarten", "sfo"])
         .exclude(child_id__in=persona_ids)
         .values_list("child_id", "unit_id", "municipality_id", "group_id", "service")
         .order_by("pk")
@@ -175,9 +175,9 @@ def build_attendance_demo(rng: random.Random) -> dict[str, int]:
             day=day,
             arrived_at=_at(day, rng.randrange(0, max(1, min(120, latest)))),
         )
-        for person_id, unit_id in Employment.objects.filter(
-            active_q(day), position__in=PRESENT_STAFF, unit__kind__in=["kindergarten", "sfo"]
-        ).values_list("person_id", "unit_id")
+        for person_id, unit_id in Employment.objects.active_on(day)
+        .filter(position__in=PRESENT_STAFF, unit__kind__in=["kindergarten", "sfo"])
+        .values_list("person_id", "unit_id")
         if weekday and rng.random() < 0.9
     ]
     StaffPresence.objects.bulk_create(staff, batch_size=2000)

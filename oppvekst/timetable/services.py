@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db import transaction
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -92,7 +92,6 @@ def solve_job_start(
     seed: int = 0,
     workers: int = 0,
     optimize: bool = True,
-    idempotency_key: str | None = None,
 ) -> SolveJob:
     """Queue a solve. The task starts after the transaction commits (the worker must see the
     job row); with the immediate backend it runs right there."""
@@ -111,42 +110,31 @@ def solve_job_start(
         fields["base_version"] = _("Versjonen hører til en annen timeplan.")
     if fields:
         raise DomainError(_("Timeplanen kan ikke legges."), code="invalid", fields=fields)
-    if idempotency_key:
-        found = SolveJob.objects.filter(idempotency_key=idempotency_key).first()
-        if found is not None:
-            return found
     if not timetable.lessons.exists():
         raise DomainError(
             _("Timeplanen har ingen timer ennå. Lag grunnlaget først."), code="no_lessons"
         )
-    try:
-        with transaction.atomic():
-            Timetable.objects.select_for_update().only("pk").get(pk=timetable.pk)
-            running = timetable.jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
-            _fail_stale(running)
-            if running.exists():
-                raise ConflictError(
-                    _("En timeplan legges allerede for denne skolen. Vent til den er ferdig."),
-                    code="job_running",
-                )
-            job = SolveJob.objects.create(
-                timetable=timetable,
-                mode=mode,
-                base_version=base_version,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
-                optimize=optimize,
-                idempotency_key=idempotency_key or None,
-                created_by=user,
-                created_at=clock.now(),
+    with transaction.atomic():
+        Timetable.objects.select_for_update().only("pk").get(pk=timetable.pk)
+        running = timetable.jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+        _fail_stale(running)
+        if running.exists():
+            raise ConflictError(
+                _("En timeplan legges allerede for denne skolen. Vent til den er ferdig."),
+                code="job_running",
             )
-            transaction.on_commit(lambda: _enqueue(job.pk))
-    except IntegrityError:
-        found = SolveJob.objects.filter(idempotency_key=idempotency_key).first()
-        if found is None:
-            raise
-        return found
+        job = SolveJob.objects.create(
+            timetable=timetable,
+            mode=mode,
+            base_version=base_version,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            optimize=optimize,
+            created_by=user,
+            created_at=clock.now(),
+        )
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
@@ -601,14 +589,9 @@ def feed_create(
     teacher: Employment | None = None,
     room: Room | None = None,
     pupil: Person | None = None,
-    idempotency_key: str | None = None,
 ) -> CalendarFeed:
     """A new secret feed URL (`feed_token`). The owner must be allowed to read what the feed
-    shows, now and at every later read. A repeat with the same key returns the first feed."""
-    if idempotency_key:
-        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
-        if found is not None:
-            return found
+    shows, now and at every later read."""
     target = _feed_target(actor, kind, group, teacher, room, pupil)
     if target is None:
         raise NotFoundError(_("Fant ikke timeplanen."))
@@ -624,19 +607,11 @@ def feed_create(
         label=label[:150],
         salt=secrets.token_hex(16),
         created_at=clock.now(),
-        idempotency_key=idempotency_key or None,
     )
     token = feed_token(feed)
     feed.token_hash = feed_token_hash(token)
     feed.prefix = token[:12]
-    try:
-        with transaction.atomic():
-            feed.save()
-    except IntegrityError:
-        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
-        if found is None:
-            raise
-        return found
+    feed.save()
     return feed
 
 
@@ -681,8 +656,8 @@ def _pupil_school(pupil: Person, actor: Actor) -> int | None:
     from oppvekst.placements.models import Placement, Service
 
     placement = (
-        Placement.objects.filter(child=pupil, service=Service.SCHOOL)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
+        Placement.objects.not_ended_by(actor.day)
+        .filter(child=pupil, service=Service.SCHOOL)
         .order_by("valid_from")
         .first()
     )

@@ -55,9 +55,3 @@ def notify(
                 body=f"{body}\n\n{url}".strip(),
             )
     return created
-
-
-def notification_mark_read(*, notification: Notification) -> None:
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=clock.now()
-    )

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from oppvekst.attendance import services
 from oppvekst.attendance.models import Absence, Attendance, PickupAuthorization
 from oppvekst.core.models import Unit
-from oppvekst.daterange import active_q
 from oppvekst.placements.models import Placement
 from tests.access.personas import Objects
 from tests.attendance.helpers import guardian_placement, persona
@@ -76,7 +75,8 @@ class Data:
 def _site(slug: str) -> Site:
     unit = Unit.objects.get(employments__person=persona(slug), employments__position="principal")
     placement = (
-        Placement.objects.filter(active_q(DEMO_TODAY), unit=unit)
+        Placement.objects.active_on(DEMO_TODAY)
+        .filter(unit=unit)
         .exclude(child__address_protection__in=["strengt_fortrolig", "strengt_fortrolig_utland"])
         .select_related("child")
         .order_by("pk")
