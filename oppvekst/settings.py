@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "oppvekst.timetable",
     "oppvekst.attendance",
     "oppvekst.outbox",
+    "oppvekst.jobs",
     "oppvekst.demo",
     "oppvekst.portal",
     "oppvekst.workspace",
@@ -178,6 +179,9 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oppvekst@kommune.example")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the fault benchmark
+# counts what was delivered there).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]

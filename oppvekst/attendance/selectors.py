@@ -21,6 +21,10 @@ from oppvekst.attendance.engine.holidays import HolidayRule as RuleData
 from oppvekst.attendance.models import (
     Absence,
     Attendance,
+    ChildNote,
+    Consent,
+    ConsentPurpose,
+    EmergencyContact,
     HolidayRule,
     PickupAuthorization,
     PickupRestriction,
@@ -533,3 +537,70 @@ def week_chart(week: list[tuple[dt.date, staffing.NormResult]]) -> list[ChartDay
             )
         )
     return out
+
+
+# -- the child's record -------------------------------------------------------------------------
+
+
+@dataclass
+class ConsentLine:
+    purpose: str
+    label: str
+    answers: list[tuple[Person, bool | None, dt.datetime | None]]  # per guardian
+
+    @property
+    def all_granted(self) -> bool:
+        """Every guardian with parental responsibility said yes (a missing answer is a no)."""
+        return bool(self.answers) and all(granted for _p, granted, _at in self.answers)
+
+
+@dataclass
+class ChildRecord:
+    child: Person
+    allergies_and_diet: list[ChildNote]
+    health: list[ChildNote] | None  # None: withheld from this actor
+    consents: list[ConsentLine]
+    emergency_contacts: list[EmergencyContact]
+    guardians: list[Person]
+
+
+def child_record(actor: Actor, child: Person) -> ChildRecord:
+    """What the actor may see of the child's record: health notes only for the family, the
+    child's own staff and leaders (operations.md §3.3); identity number and address are not
+    part of it. The caller checked child_record.read."""
+    health_ok = bool(allowed_ids(actor, "health.read", [child.pk]))
+    notes = list(ChildNote.objects.filter(child=child, removed_at__isnull=True))
+    guardians = [
+        g.guardian
+        for g in Guardianship.objects.active_on(actor.day)
+        .filter(child=child, parental_responsibility=True)
+        .select_related("guardian")
+        .order_by("guardian__last_name", "guardian__first_name")
+    ]
+    latest: dict[tuple[int, str], Consent] = {}
+    for c in Consent.objects.filter(child=child).order_by("at", "pk"):
+        latest[(c.guardian_id, c.purpose)] = c
+    consents = []
+    for purpose, label in ConsentPurpose.choices:
+        answers: list[tuple[Person, bool | None, dt.datetime | None]] = []
+        for g in guardians:
+            found = latest.get((g.pk, purpose))
+            answers.append((g, found.granted if found else None, found.at if found else None))
+        consents.append(ConsentLine(purpose, str(label), answers))
+    return ChildRecord(
+        child=child,
+        allergies_and_diet=[n for n in notes if n.kind != "health"],
+        health=[n for n in notes if n.kind == "health"] if health_ok else None,
+        consents=consents,
+        emergency_contacts=list(
+            EmergencyContact.objects.filter(child=child, removed_at__isnull=True)
+        ),
+        guardians=guardians,
+    )
+
+
+def consent_history(child: Person) -> list[Consent]:
+    """Every answer ever given, newest first. Not access-scoped: the caller checked the child."""
+    return list(
+        Consent.objects.filter(child=child).select_related("guardian").order_by("-at", "-pk")
+    )

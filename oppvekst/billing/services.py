@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import formats
 from django.utils.translation import gettext
@@ -51,6 +51,7 @@ from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.daterange import DateRange
 from oppvekst.dbutils import bulk_insert
 from oppvekst.errors import ConflictError, DomainError
+from oppvekst.jobs import services as jobs
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement, Service
 from oppvekst.staff.models import Employment, Position
@@ -324,7 +325,7 @@ def _monthly_after_grant(
 def _enqueue(run_id: int) -> None:
     from oppvekst.billing.tasks import compute_invoice_run
 
-    transaction.on_commit(lambda: compute_invoice_run.enqueue(run_id))
+    transaction.on_commit(lambda: compute_invoice_run.enqueue(run_id=run_id))
 
 
 def invoice_run_start(
@@ -469,33 +470,64 @@ class _ProgressWriter:
         return callback
 
 
+RUN_TASK = "oppvekst.billing.tasks.compute_invoice_run"
+
+
+def invoice_run_job_restarted(key: str, *, retry: bool) -> None:
+    """The jobs reaper's hook: a run whose worker died is computed again from scratch (its
+    lines are written in one transaction at the end, so nothing half-written exists); the
+    people waiting see that it restarted. An administrator's retry queues a failed run."""
+    if retry:
+        InvoiceRun.objects.filter(pk=int(key), status=RunStatus.FAILED).update(
+            status=RunStatus.QUEUED, error="", progress_label="I kø"
+        )
+        return
+    InvoiceRun.objects.filter(
+        pk=int(key), status__in=[RunStatus.QUEUED, RunStatus.COMPUTING]
+    ).update(progress_label="Restartet etter avbrudd, beregner på nytt")
+
+
 def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
-    """Compute a queued run (the background task). Returns None if another worker has it."""
-    claimed = InvoiceRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.COMPUTING, progress_label="Laster data"
-    )
-    if not claimed:
-        return None
-    run = InvoiceRun.objects.get(pk=run_id)
-    try:
-        _compute_run(run)
-    except (MissingRuleError, MissingZone, RulesError) as exc:
-        # The page shows ``error`` to caseworkers: plain words and what to do; the rule
-        # detail goes to the log for the administrator.
-        log.warning("invoice run %s cannot be computed: %s", run_id, exc)
-        InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=_run_error_text(exc), progress_label=""
-        )
-    except Exception:
-        log.exception("invoice run %s failed", run_id)
-        InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED,
-            error=gettext(
-                "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
-                " kontakt administrator."
-            ),
-        )
-        raise
+    """Compute a queued run (the background task) under a job lease: a run whose worker died
+    is taken over and computed again. Returns None if a live worker has it or it is done."""
+    with jobs.lease(
+        kind="billing.invoice_run",
+        key=run_id,
+        task=RUN_TASK,
+        kwargs={"run_id": run_id},
+        restart_hook="oppvekst.billing.services.invoice_run_job_restarted",
+        label=f"Fakturakjøring {run_id}",
+    ) as lease:
+        if lease is None:
+            return None
+        label = "Restartet, laster data" if lease.restarted else "Laster data"
+        claimed = InvoiceRun.objects.filter(
+            pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.COMPUTING]
+        ).update(status=RunStatus.COMPUTING, progress_label=label)
+        if not claimed:
+            return None
+        run = InvoiceRun.objects.get(pk=run_id)
+        try:
+            _compute_run(run, lease)
+        except (MissingRuleError, MissingZone, RulesError) as exc:
+            # The page shows ``error`` to caseworkers: plain words and what to do; the rule
+            # detail goes to the log for the administrator.
+            log.warning("invoice run %s cannot be computed: %s", run_id, exc)
+            InvoiceRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED, error=_run_error_text(exc), progress_label=""
+            )
+        except (jobs.LeaseLost, OperationalError, InterfaceError):
+            raise  # another worker computes it, or it runs again when the database is back
+        except Exception:
+            log.exception("invoice run %s failed", run_id)
+            InvoiceRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED,
+                error=gettext(
+                    "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
+                    " kontakt administrator."
+                ),
+            )
+            raise
     return InvoiceRun.objects.get(pk=run_id)
 
 
@@ -545,7 +577,7 @@ def _unconfirmed_task(run: InvoiceRun) -> None:
     )
 
 
-def _compute_run(run: InvoiceRun) -> None:
+def _compute_run(run: InvoiceRun, lease: jobs.Lease) -> None:
     month = year_month(run.month)
     municipality_id = run.municipality_id
     rules_hash = rules_fingerprint(municipality_id)
@@ -586,6 +618,7 @@ def _compute_run(run: InvoiceRun) -> None:
         .first()
     )
     with transaction.atomic():
+        lease.confirm()  # a worker that lost its lease must not write the lines a second time
         current = InvoiceRun.objects.select_for_update().get(pk=run.pk)
         if current.status != RunStatus.COMPUTING:
             return  # cancelled or taken over meanwhile

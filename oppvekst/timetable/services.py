@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +28,7 @@ from oppvekst.access.models import User
 from oppvekst.access.policy import Actor, can
 from oppvekst.core.models import Group
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
+from oppvekst.jobs import services as jobs
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import task_sources
@@ -157,7 +158,7 @@ def _fail_stale(jobs: QuerySet[SolveJob]) -> None:
 def _enqueue(job_id: int) -> None:
     from oppvekst.timetable.tasks import solve_timetable
 
-    solve_timetable.enqueue(job_id)
+    solve_timetable.enqueue(job_id=job_id)
 
 
 @dataclass
@@ -171,26 +172,52 @@ class _Live:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-def solve_job_run(job_id: int) -> str:
-    """The background task: solve, write progress to the job row, store a new draft."""
-    claimed = SolveJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=clock.now()
-    )
-    if not claimed:
-        return "skipped"
-    job = SolveJob.objects.select_related("timetable", "base_version").get(pk=job_id)
-    try:
-        return _solve(job)
-    except Exception:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
-        SolveJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED,
-            finished_at=clock.now(),
-            message=traceback.format_exc(limit=3)[-2000:],
+def solve_job_restarted(key: str, *, retry: bool) -> None:
+    """The jobs reaper's hook: a solve whose worker died starts again (the people waiting are
+    told); an administrator's retry queues a failed solve again."""
+    if retry:
+        SolveJob.objects.filter(pk=int(key), status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED, message="", finished_at=None
         )
-        return JobStatus.FAILED
+        return
+    SolveJob.objects.filter(pk=int(key), status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        message=_("Restartet etter avbrudd. Timeplanen legges på nytt.")
+    )
 
 
-def _solve(job: SolveJob) -> str:
+def solve_job_run(job_id: int) -> str:
+    """The background task: solve, write progress to the job row, store a new draft. Runs
+    under a job lease: a solve whose worker died is taken over and solved again."""
+    with jobs.lease(
+        kind="timetable.solve",
+        key=job_id,
+        task="oppvekst.timetable.tasks.solve_timetable",
+        kwargs={"job_id": job_id},
+        restart_hook="oppvekst.timetable.services.solve_job_restarted",
+        label=f"Timeplan, jobb {job_id}",
+    ) as lease:
+        if lease is None:
+            return "skipped"
+        claimed = SolveJob.objects.filter(
+            pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        ).update(status=JobStatus.RUNNING, started_at=clock.now())
+        if not claimed:
+            return "skipped"
+        job = SolveJob.objects.select_related("timetable", "base_version").get(pk=job_id)
+        try:
+            return _solve(job, lease)
+        except (jobs.LeaseLost, OperationalError, InterfaceError):
+            raise  # another worker solves it, or it runs again when the database is back
+        except Exception:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
+            SolveJob.objects.filter(pk=job_id).update(
+                status=JobStatus.FAILED,
+                finished_at=clock.now(),
+                message=traceback.format_exc(limit=3)[-2000:],
+            )
+            return JobStatus.FAILED
+
+
+def _solve(job: SolveJob, lease: jobs.Lease) -> str:
     # OR-Tools (with numpy and pandas) takes seconds to import: only the background worker that
     # solves pays for it, not every web worker (docs/decisions/0002-serving.md).
     from oppvekst.timetable.engine.solver import SolveOptions
@@ -264,26 +291,36 @@ def _solve(job: SolveJob) -> str:
     now = clock.now()
     if result.status == "solved" and result.solution is not None:
         hard, soft, _details = verify(built.instance, result.solution)
-        version = _store_version(
-            timetable,
-            result.solution,
-            user_id=job.created_by_id,
-            based_on=job.base_version,
-            locked=set(locked),
-            hard=hard,
-            soft=soft,
-        )
-        SolveJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.SOLVED,
-            result_version=version,
-            solutions=live.solutions_before + result.solutions,
-            best_penalty=result.soft_penalty,
-            best_bound=result.best_bound,
-            hard_violations=hard,
-            elapsed=time.monotonic() - live.started,
-            finished_at=now,
-            message="",
-        )
+        # The new version and the job's result in one transaction, under the lease: a kill
+        # between them cannot leave a version whose job runs (and stores one) again.
+        with transaction.atomic():
+            lease.confirm()
+            if (
+                not SolveJob.objects.select_for_update()
+                .filter(pk=job.pk, status=JobStatus.RUNNING)
+                .exists()
+            ):
+                return "skipped"
+            version = _store_version(
+                timetable,
+                result.solution,
+                user_id=job.created_by_id,
+                based_on=job.base_version,
+                locked=set(locked),
+                hard=hard,
+                soft=soft,
+            )
+            SolveJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.SOLVED,
+                result_version=version,
+                solutions=live.solutions_before + result.solutions,
+                best_penalty=result.soft_penalty,
+                best_bound=result.best_bound,
+                hard_violations=hard,
+                elapsed=time.monotonic() - live.started,
+                finished_at=now,
+                message="",
+            )
         return JobStatus.SOLVED
     if result.status == "infeasible":
         conflict = [built.describe(name) for name in result.conflict]

@@ -38,6 +38,8 @@ ROUTES = {
     "oppmote/enhet/<int:unit_id>/flytt/<int:placement_id>/",
     "oppmote/bemanning/",
     "oppmote/bemanning/<int:unit_id>/",
+    "oppmote/barn/<int:child_id>/",
+    "portal/hverdag/<int:child_id>/kort/",
     "portal/hverdag/",
     "portal/hverdag/<int:child_id>/fravaer/",
     "portal/hverdag/fravaer/<int:absence_id>/trekk/",
@@ -180,6 +182,7 @@ def page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]]
             f"/oppmote/enhet/{u}/flytt/{site.placement.pk}/",
             mine,
         )
+        yield "oppmote/barn/<int:child_id>/", "GET", f"/oppmote/barn/{c}/", mine
         yield (
             "oppmote/bemanning/<int:unit_id>/",
             "GET",
@@ -212,6 +215,12 @@ def page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]]
             "portal/hverdag/<int:child_id>/henting/",
             "GET",
             f"/portal/hverdag/{child}/henting/",
+            expected,
+        )
+        yield (
+            "portal/hverdag/<int:child_id>/kort/",
+            "GET",
+            f"/portal/hverdag/{child}/kort/",
             expected,
         )
     for absence, expected in ((d.absence, family), (d.other_absence, False)):
