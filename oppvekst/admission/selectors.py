@@ -30,6 +30,7 @@ from oppvekst.admission.models import (
 from oppvekst.admission.services import remaining_seats
 from oppvekst.core.models import Group, GroupKind, Unit, UnitKind
 from oppvekst.errors import NotFoundError
+from oppvekst.people import disclosure
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
 from oppvekst.workspace.models import Notification
@@ -341,10 +342,12 @@ class RightRow:
     proposals: list[Proposal]
 
 
-def right_to_place_report(rnd: AdmissionRound) -> list[RightRow]:
+def right_to_place_report(actor: Actor, rnd: AdmissionRound) -> list[RightRow]:
     """After the main admission: every right-holder who applied in time and got no offer, with
     the kindergartens nearest home that still have a free seat for the child's age group
-    (domain §1.2, §1.5: the municipality must offer them a place somewhere)."""
+    (domain §1.2, §1.5: the municipality must offer them a place somewhere). For a child whose
+    address the actor may not see, no distance and no nearest-first order: three distances to
+    public unit coordinates would locate the home (domain/norway.md §6.1)."""
     if rnd.status != RoundStatus.COMMITTED:
         return []
     outcomes = list(
@@ -368,6 +371,7 @@ def right_to_place_report(rnd: AdmissionRound) -> list[RightRow]:
     rows: list[RightRow] = []
     year = rnd.kindergarten_year
     deadline = adapters.main_deadline(rnd)
+    from_home = disclosure.addressable_people(actor, [o.application.child_id for o in outcomes])
     for outcome in outcomes:
         child = outcome.application.child
         candidates = []
@@ -375,9 +379,16 @@ def right_to_place_report(rnd: AdmissionRound) -> list[RightRow]:
             if group != outcome.age_group or n <= 0:
                 continue
             unit = units[unit_id]
-            km = km_between(child.latitude, child.longitude, unit.latitude, unit.longitude)
+            km = (
+                km_between(child.latitude, child.longitude, unit.latitude, unit.longitude)
+                if child.pk in from_home
+                else None
+            )
             candidates.append(Proposal(unit, km, n))
-        candidates.sort(key=lambda p: (p.km is None, p.km or 0.0, p.unit.name))
+        if child.pk in from_home:
+            candidates.sort(key=lambda p: (p.km is None, p.km or 0.0, p.unit.name))
+        else:
+            candidates.sort(key=lambda p: (-p.free, p.unit.name))
         right = rights.right_to_place(
             birth_date=child.birth_date,
             admission_year=year,
@@ -467,7 +478,10 @@ def kindergarten_finder(
     actor: Actor, *, municipality_id: int, home: Person | None, filters: FinderFilters
 ) -> list[UnitChoice]:
     """Kindergartens of the municipality (municipal and private together, §1.5) with distance
-    from home, the age groups they take, and seats in the open round."""
+    from home, the age groups they take, and seats in the open round. No distance from a home
+    whose address the actor may not see (domain/norway.md §6.1)."""
+    if not disclosure.may_derive_from_home(actor, home):
+        home = None
     units = scope(
         actor,
         "unit.read",

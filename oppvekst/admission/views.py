@@ -454,7 +454,7 @@ def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd = _round_or_404(actor, round_id)
     if not can(actor, "round.manage", rnd):
         raise Http404
-    rows = selectors.right_to_place_report(rnd)
+    rows = selectors.right_to_place_report(actor, rnd)
     audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
     return render(request, "admission/right_report.html", {"round": rnd, "rows": rows})
 
