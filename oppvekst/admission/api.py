@@ -106,7 +106,9 @@ class PlacementOut(Schema):
     valid_to: dt.date | None
 
 
-def _out(app: Application) -> dict[str, Any]:
+def _out(app: Application, shown: set[int] | None) -> dict[str, Any]:
+    """``shown``: the units that may be named next to the child (None: all); offers elsewhere
+    are left out (admission.selectors.shown_units)."""
     return {
         "id": app.pk,
         "child_id": app.child_id,
@@ -139,6 +141,7 @@ def _out(app: Application) -> dict[str, Any]:
                 "wish_rank": o.wish_rank,
             }
             for o in app.offers.all()
+            if shown is None or o.unit_id in shown
         ],
     }
 
@@ -155,7 +158,8 @@ def list_applications(request: HttpRequest, params: Query[ListParams]) -> dict[s
         offset=params.offset,
     )
     audit.record(a, "application.read", [app.child_id for app in items], request=request)
-    return page_of([_out(app) for app in items], count)
+    shown = selectors.shown_units_by_child(a, [app.child_id for app in items])
+    return page_of([_out(app, shown[app.child_id]) for app in items], count)
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut, summary="One application")
@@ -163,7 +167,7 @@ def get_application(request: HttpRequest, application_id: int) -> dict[str, Any]
     a = actor(request)
     app = selectors.application_detail(a, application_id)
     audit.record(a, "application.read", [app.child_id], request=request)
-    return _out(app)
+    return _out(app, selectors.shown_units(a, app.child))
 
 
 @router.post(
@@ -196,7 +200,8 @@ def create_application(request: HttpRequest, body: ApplicationIn) -> Status[dict
     if created and body.submit:
         services.application_submit(application_id=app.pk, by=a.person, expected_version=None)
     audit.record(a, "application.create", [child.pk], request=request)
-    return Status(201 if created else 200, _out(selectors.application_detail(a, app.pk)))
+    app = selectors.application_detail(a, app.pk)
+    return Status(201 if created else 200, _out(app, selectors.shown_units(a, app.child)))
 
 
 def _answerable(request: HttpRequest, offer_id: int) -> Any:

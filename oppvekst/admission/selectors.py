@@ -130,6 +130,20 @@ def application_detail(actor: Actor, application_id: int) -> Application:
     return app
 
 
+def shown_units(actor: Actor, child: Person) -> set[int] | None:
+    """Units that may be named next to this child in an offer or a result: all (None) where the
+    actor may see the child's location, otherwise only the actor's own kindergartens — the
+    offers it made itself (domain/norway.md §6.1, item 2)."""
+    return shown_units_by_child(actor, [child.pk])[child.pk]
+
+
+def shown_units_by_child(actor: Actor, child_ids: list[int]) -> dict[int, set[int] | None]:
+    """`shown_units` for a page of children in one query."""
+    located = disclosure.located_children(actor, child_ids)
+    own = actor.ids("unit_id", ["unit_leader", "private_kindergarten_head"])
+    return {pk: None if pk in located else own for pk in child_ids}
+
+
 def rounds_for(actor: Actor) -> list[AdmissionRound]:
     return list(
         scope(actor, "round.read", AdmissionRound.objects.all())

@@ -202,13 +202,18 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
     app = selectors.application_detail(actor, application_id)
     claims = list(app.claims.all())
     documents = allowed_ids(actor, "claim.read_document", [c.pk for c in claims if c.document])
+    shown = selectors.shown_units(actor, app.child)
+    offers = [(o, shown is None or o.unit_id in shown) for o in app.offers.all()]
+    outcome = selectors.outcome_for(app)
     return {
         "app": app,
         "claims": claims,
         "documents": documents,
         "can_decide": can(actor, "application.decide", app),
         "positions": selectors.wish_positions(app),
-        "outcome": selectors.outcome_for(app),
+        "offers": offers,
+        "outcome": outcome,
+        "outcome_unit_shown": outcome is not None and (shown is None or outcome.unit_id in shown),
         "verify_errors": {},
         **extra,
     }

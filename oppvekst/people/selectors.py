@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from oppvekst.access.policy import Actor, allowed_ids, can, scope
 from oppvekst.daterange import active_q
 from oppvekst.errors import NotFoundError
+from oppvekst.people import disclosure
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
 
@@ -89,8 +90,8 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
     if person is None:
         raise NotFoundError("Not found.")
     sensitive = can(actor, "child.read_sensitive", person)
-    address_ok = can(actor, "child.read_address", person)
-    location_ok = can(actor, "child.read_location", person)
+    shown_address = disclosure.address_for(actor, person)
+    location_ok = disclosure.may_see_location(actor, person)
     placements = None
     if location_ok:
         placements = list(
@@ -107,20 +108,14 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
             .select_related("guardian")
             .order_by("guardian__last_name")
         ]
-    address = None
-    if address_ok:
-        address = {
-            "street_address": person.street_address,
-            "postal_code": person.postal_code,
-            "postal_town": person.postal_town,
-        }
+    address = shown_address.as_dict() if shown_address is not None else None
     return ChildView(
         person=person,
         identity_number=person.identity_number if sensitive else None,
         address=address,
         placements=placements,
         guardians=guardians,
-        address_protected=person.has_protected_address and address_ok,
+        address_protected=person.has_protected_address and address is not None,
     )
 
 

@@ -119,6 +119,11 @@ def test_invoice_page_names_no_unit_next_to_a_strictly_protected_child(
     assert town.kindergarten.name in jonas
 
 
+def _download(client: Client, url: str) -> str:
+    response: Any = client.get(url)
+    return b"".join(response.streaming_content).decode()
+
+
 def _csv_rows(text: str, first_name: str) -> list[list[str]]:
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     return [r for r in rows[1:-1] if r[COL["barn_fornavn"]] == first_name]
@@ -142,23 +147,20 @@ def test_a_locked_export_served_again_applies_protection_raised_since(
 ) -> None:
     october = run_month(town.municipality, dt.date(2026, 10, 1))
     url = reverse("billing_run_export", args=[october.pk, "csv"])
-    before = b"".join(caseworker.get(url).streaming_content).decode()
+    before = _download(caseworker, url)
     assert town.hanne.street_address in before
     assert all(r[COL["enhet_navn"]] for r in _csv_rows(before, "Jonas"))
     _protect(town.hanne, AddressProtection.CONFIDENTIAL)
     _protect(town.jonas, AddressProtection.STRICT)
-    after = b"".join(caseworker.get(url).streaming_content).decode()
+    after = _download(caseworker, url)
     rows = list(csv.reader(io.StringIO(after), delimiter=";"))
     hanne = [r for r in rows[1:-1] if r[COL["fornavn"]] == "Hanne"]
     assert hanne and all(r[COL["adresse"]] == r[COL["postnummer"]] == "" for r in hanne)
     assert all(r[COL["enhet_navn"]] == "" for r in _csv_rows(after, "Jonas"))
     assert all(r[COL["enhet_navn"]] for r in _csv_rows(after, "Emma"))
     assert rows[-1] == list(csv.reader(io.StringIO(before), delimiter=";"))[-1]  # same totals
-    document: Any = json.loads(
-        b"".join(
-            caseworker.get(reverse("billing_run_export", args=[october.pk, "json"]))
-            .streaming_content
-        ).decode()
+    document = json.loads(
+        _download(caseworker, reverse("billing_run_export", args=[october.pk, "json"]))
     )
     for doc in document["fakturagrunnlag"]:
         person = doc["mottaker"]["person"]
