@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	OPPVEKST_DEMO=1 $(BIN)/oppvekst makemigrations --check --dry-run -v 0
 
 typecheck: install
 	$(BIN)/mypy

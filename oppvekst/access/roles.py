@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from oppvekst import clock
 from oppvekst.core.models import Owner, UnitKind
 from oppvekst.daterange import active_q
 from oppvekst.people.models import Guardianship, Person
-from oppvekst.staff.models import AssignmentRole, Employment, GroupAssignment, Position
+from oppvekst.staff.models import Employment, GroupAssignment, Position
+
+
+class RoleName(StrEnum):
+    """Every role the data can give a person. Rules compare these, templates never do."""
+
+    GUARDIAN = "guardian"  # parental responsibility
+    DAILY_CARER = "daily_carer"  # lives with the child, no parental responsibility
+    CONTACT_TEACHER = "contact_teacher"
+    TEACHER = "teacher"
+    PEDAGOGICAL_LEADER = "pedagogical_leader"
+    DEPARTMENT_STAFF = "department_staff"
+    SFO_STAFF = "sfo_staff"
+    UNIT_LEADER = "unit_leader"
+    ADMINISTRATIVE = "administrative"
+    STAFF = "staff"
+    PRIVATE_KINDERGARTEN_HEAD = "private_kindergarten_head"
+    CASEWORKER = "caseworker"
+    SYSTEM_ADMIN = "system_admin"
 
 
 @dataclass(frozen=True)
@@ -29,29 +48,29 @@ def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
     for g in Guardianship.objects.filter(active_q(day), guardian=person).only(
         "child_id", "parental_responsibility"
     ):
-        name = "guardian" if g.parental_responsibility else "daily_carer"
+        name = RoleName.GUARDIAN if g.parental_responsibility else RoleName.DAILY_CARER
         roles.append(Role(name, child_id=g.child_id))
     for e in Employment.objects.filter(active_q(day), person=person).select_related("unit"):
         if e.position == Position.CASEWORKER:
             roles.append(
                 Role(
-                    "caseworker",
+                    RoleName.CASEWORKER,
                     municipality_id=e.municipality_id,
                     address_clearance=e.address_clearance,
                 )
             )
         elif e.position == Position.SYSTEM_ADMIN:
-            roles.append(Role("system_admin", municipality_id=e.municipality_id))
+            roles.append(Role(RoleName.SYSTEM_ADMIN, municipality_id=e.municipality_id))
         elif e.unit is not None:
             if e.position == Position.PRINCIPAL:
                 private_kg = e.unit.kind == UnitKind.KINDERGARTEN and e.unit.owner == Owner.PRIVATE
-                name = "private_kindergarten_head" if private_kg else "unit_leader"
+                name = RoleName.PRIVATE_KINDERGARTEN_HEAD if private_kg else RoleName.UNIT_LEADER
             elif e.position in (Position.DEPUTY, Position.DEPARTMENT_LEADER):
-                name = "unit_leader"
+                name = RoleName.UNIT_LEADER
             elif e.position == Position.ADMINISTRATIVE:
-                name = "administrative"
+                name = RoleName.ADMINISTRATIVE
             else:
-                name = "staff"
+                name = RoleName.STAFF
             roles.append(
                 Role(
                     name,
@@ -62,7 +81,7 @@ def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
             )
     assignments = GroupAssignment.objects.filter(active_q(day), person=person)
     for a in assignments.select_related("group__unit"):
-        name = "contact_teacher" if a.role == AssignmentRole.CONTACT_TEACHER else a.role
+        name = RoleName(a.role)
         roles.append(
             Role(
                 name,

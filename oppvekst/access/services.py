@@ -26,9 +26,9 @@ def service_token_create(
     expires_at: dt.datetime | None = None,
 ) -> tuple[ServiceToken, str]:
     """Create a token; the plaintext is returned once and never stored."""
-    from oppvekst.access.policy import CAPABILITIES, RULES
+    from oppvekst.access import registry
 
-    unknown = [s for s in scopes or [] if s not in RULES and s not in CAPABILITIES]
+    unknown = [s for s in scopes or [] if not registry.is_known(s)]
     if unknown:
         raise ValueError(f"unknown actions: {', '.join(unknown)}")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -8,23 +8,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oppvekst.demo.models import DemoPersona
+from oppvekst.access import login_options
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_page(request: HttpRequest) -> HttpResponse:
-    personas = list(DemoPersona.objects.select_related("user")) if settings.DEMO_MODE else []
+    offer = login_options.provider() if settings.DEMO_MODE else None
+    personas = list(offer.personas()) if offer is not None else []
     error = None
     if request.method == "POST":
-        if not settings.DEMO_MODE:
+        if offer is None:
             raise Http404
-        slug = request.POST.get("persona", "")
-        persona = next((p for p in personas if p.slug == slug), None)
-        if persona is None:
+        user = offer.user_for(request.POST.get("persona", ""))
+        if user is None:
             error = _("Velg en av personene i listen.")
         else:
-            login(request, persona.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return HttpResponseRedirect("/")
     return render(
         request,

@@ -14,6 +14,7 @@ from oppvekst.access import audit
 from oppvekst.access.policy import can, scope
 from oppvekst.admission import selectors, services
 from oppvekst.admission.models import Application
+from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.api.base import actor, page_of
 from oppvekst.errors import NotFoundError
 from oppvekst.people.models import Person
@@ -179,7 +180,11 @@ def get_application(request: HttpRequest, application_id: int) -> dict[str, Any]
 )
 def create_application(request: HttpRequest, body: ApplicationIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    child = scope(a, "application.create", Person.objects.all()).filter(pk=body.child_id).first()
+    child = (
+        scope(a, AdmissionAction.APPLICATION_CREATE, Person.objects.all())
+        .filter(pk=body.child_id)
+        .first()
+    )
     if child is None or a.person is None:
         raise NotFoundError("Not found.")
     key = request.headers.get("Idempotency-Key", "")
@@ -207,7 +212,7 @@ def create_application(request: HttpRequest, body: ApplicationIn) -> Status[dict
 def _answerable(request: HttpRequest, offer_id: int) -> Any:
     a = actor(request)
     offer = selectors.offer_for(a, offer_id)
-    if not can(a, "offer.answer", offer) or a.person is None:
+    if not can(a, AdmissionAction.OFFER_ANSWER, offer) or a.person is None:
         raise Http404
     return a, offer
 

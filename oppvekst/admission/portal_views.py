@@ -33,6 +33,7 @@ from oppvekst.admission.models import (
     OfferStatus,
     SfoPlaceType,
 )
+from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Service
@@ -96,7 +97,7 @@ def _first_of_next_month(day: dt.date) -> dt.date:
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can(actor, "admission.apply"):
+    if not can(actor, AdmissionAction.APPLY):
         raise PermissionDenied
     family = selectors.family_overview(actor)
     audit.record(actor, "application.read", [f.child.pk for f in family], request=request)
@@ -106,7 +107,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "family": family,
             "notifications": selectors.notifications_for(actor),
-            "can_apply": can(actor, "admission.apply"),
+            "can_apply": can(actor, AdmissionAction.APPLY),
         },
     )
 
@@ -141,7 +142,7 @@ def _new_context(actor: Actor, service: str, **extra: Any) -> dict[str, Any]:
 @never_cache
 def application_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can(actor, "admission.apply"):
+    if not can(actor, AdmissionAction.APPLY):
         raise PermissionDenied
     source = request.POST if request.method == "POST" else request.GET
     service = source.get("tjeneste", AdmissionService.KINDERGARTEN)
@@ -154,7 +155,9 @@ def application_new(request: HttpRequest) -> HttpResponse:
     errors: dict[str, Any] = {}
     child_id = _int(form.get("child"))
     child = (
-        scope(actor, "application.create", Person.objects.all()).filter(pk=child_id).first()
+        scope(actor, AdmissionAction.APPLICATION_CREATE, Person.objects.all())
+        .filter(pk=child_id)
+        .first()
         if child_id
         else None
     )
@@ -201,7 +204,7 @@ def _own_application(actor: Actor, application_id: int) -> Application:
         app = selectors.application_detail(actor, application_id)
     except NotFoundError as exc:
         raise Http404 from exc
-    if not can(actor, "application.update", app):
+    if not can(actor, AdmissionAction.APPLICATION_UPDATE, app):
         raise Http404
     return app
 
@@ -402,7 +405,10 @@ def no_offer_letter(request: HttpRequest, application_id: int) -> HttpResponse:
         app = selectors.application_detail(actor, application_id)
     except NotFoundError as exc:
         raise Http404 from exc
-    if not (can(actor, "application.update", app) or can(actor, "application.decide", app)):
+    if not (
+        can(actor, AdmissionAction.APPLICATION_UPDATE, app)
+        or can(actor, AdmissionAction.APPLICATION_DECIDE, app)
+    ):
         raise Http404
     outcome = selectors.outcome_for(app)
     if outcome is None or outcome.unit_id is not None:
@@ -427,7 +433,7 @@ def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
     actor = _actor(request)
     offer = _offer(actor, offer_id)
     audit.record(actor, "offer.read", [offer.child_id], request=request)
-    can_answer = can(actor, "offer.answer", offer)
+    can_answer = can(actor, AdmissionAction.OFFER_ANSWER, offer)
     errors: dict[str, Any] = {}
     if request.method == "POST":
         if not can_answer:

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from oppvekst.access.policy import GUARDIAN, Actor, can, scope
+from oppvekst.access.builders import UNIT_LEADERS
+from oppvekst.access.policy import Actor, can, scope
+from oppvekst.access.roles import RoleName
 from oppvekst.admission import adapters, matching, rights
 from oppvekst.admission.models import (
     AdmissionRound,
@@ -27,12 +29,15 @@ from oppvekst.admission.models import (
     RoundStatus,
     Wish,
 )
+from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.admission.services import remaining_seats
 from oppvekst.core.models import Group, GroupKind, Unit, UnitKind
+from oppvekst.core.permissions import UnitAction
 from oppvekst.errors import NotFoundError
 from oppvekst.people import disclosure
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
+from oppvekst.placements.permissions import PlacementAction
 from oppvekst.workspace.models import Notification
 
 QUEUE_ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -87,7 +92,7 @@ def application_queue(
     actor: Actor, filters: QueueFilters, *, limit: int = 25, offset: int = 0
 ) -> tuple[list[Application], int]:
     """One page of the applications the actor may see, and the total count."""
-    qs = scope(actor, "application.read", Application.objects.all())
+    qs = scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all())
     if filters.status in ApplicationStatus.values:
         qs = qs.filter(status=filters.status)
     if filters.service in AdmissionService.values:
@@ -121,7 +126,7 @@ def application_queue(
 def application_detail(actor: Actor, application_id: int) -> Application:
     """404 for an application the actor may not know exists."""
     app = (
-        _with_details(scope(actor, "application.read", Application.objects.all()))
+        _with_details(scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all()))
         .filter(pk=application_id)
         .first()
     )
@@ -140,13 +145,13 @@ def shown_units(actor: Actor, child: Person) -> set[int] | None:
 def shown_units_by_child(actor: Actor, child_ids: list[int]) -> dict[int, set[int] | None]:
     """`shown_units` for a page of children in one query."""
     located = disclosure.located_children(actor, child_ids)
-    own = actor.ids("unit_id", ["unit_leader", "private_kindergarten_head"])
+    own = actor.ids("unit_id", UNIT_LEADERS)
     return {pk: None if pk in located else own for pk in child_ids}
 
 
 def rounds_for(actor: Actor) -> list[AdmissionRound]:
     return list(
-        scope(actor, "round.read", AdmissionRound.objects.all())
+        scope(actor, AdmissionAction.ROUND_READ, AdmissionRound.objects.all())
         .select_related("municipality")
         .annotate(n_offers=Count("offers"))
         .order_by("-start_date", "-pk")
@@ -155,7 +160,7 @@ def rounds_for(actor: Actor) -> list[AdmissionRound]:
 
 def round_detail(actor: Actor, round_id: int) -> AdmissionRound:
     rnd = (
-        scope(actor, "round.read", AdmissionRound.objects.all())
+        scope(actor, AdmissionAction.ROUND_READ, AdmissionRound.objects.all())
         .select_related("municipality", "committed_by")
         .filter(pk=round_id)
         .first()
@@ -183,15 +188,17 @@ def round_capacity(actor: Actor, rnd: AdmissionRound) -> list[CapacityRow]:
     kind = UnitKind.SFO if rnd.service == AdmissionService.SFO else UnitKind.KINDERGARTEN
     units = scope(
         actor,
-        "unit.read",
+        UnitAction.READ,
         Unit.objects.filter(municipality_id=rnd.municipality_id, kind=kind).order_by("name"),
     )
     manageable = set(
         scope(
-            actor, "unit.admission_manage", Unit.objects.filter(municipality_id=rnd.municipality_id)
+            actor,
+            AdmissionAction.UNIT_MANAGE,
+            Unit.objects.filter(municipality_id=rnd.municipality_id),
         ).values_list("pk", flat=True)
     )
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         units = units.filter(pk__in=manageable)
     seats: dict[int, dict[str, int]] = defaultdict(dict)
     for c in RoundCapacity.objects.filter(round=rnd):
@@ -427,8 +434,8 @@ class FamilyChild:
 
 def family_children(actor: Actor) -> list[Person]:
     """The children the actor has parental responsibility for (both parents act)."""
-    ids = actor.ids("child_id", [GUARDIAN])
-    allowed = scope(actor, "application.create", Person.objects.filter(pk__in=ids))
+    ids = actor.ids("child_id", [RoleName.GUARDIAN])
+    allowed = scope(actor, AdmissionAction.APPLICATION_CREATE, Person.objects.filter(pk__in=ids))
     return list(allowed.order_by("birth_date", "pk"))
 
 
@@ -437,13 +444,15 @@ def family_overview(actor: Actor) -> list[FamilyChild]:
     ids = [c.pk for c in children]
     apps: dict[int, list[Application]] = defaultdict(list)
     for app in _with_details(
-        scope(actor, "application.read", Application.objects.filter(child_id__in=ids))
+        scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.filter(child_id__in=ids))
     ).order_by("-created_at", "-pk"):
         apps[app.child_id].append(app)
     offers: dict[int, list[Offer]] = defaultdict(list)
     for offer in (
         scope(
-            actor, "offer.read", Offer.objects.filter(child_id__in=ids, status=OfferStatus.PENDING)
+            actor,
+            AdmissionAction.OFFER_READ,
+            Offer.objects.filter(child_id__in=ids, status=OfferStatus.PENDING),
         )
         .select_related("unit")
         .order_by("deadline")
@@ -498,7 +507,7 @@ def kindergarten_finder(
         home = None
     units = scope(
         actor,
-        "unit.read",
+        UnitAction.READ,
         Unit.objects.filter(municipality_id=municipality_id, kind=UnitKind.KINDERGARTEN),
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
     if filters.owner in ("municipal", "private"):
@@ -553,7 +562,7 @@ def schools_with_sfo(municipality_id: int) -> list[Unit]:
 
 def guardian_placement(actor: Actor, placement_id: int) -> Placement:
     placement = (
-        scope(actor, "placement.guardian_change", Placement.objects.all())
+        scope(actor, PlacementAction.GUARDIAN_CHANGE, Placement.objects.all())
         .filter(service__in=[Service.KINDERGARTEN, Service.SFO])
         .select_related("unit", "child")
         .filter(pk=placement_id)
@@ -566,7 +575,7 @@ def guardian_placement(actor: Actor, placement_id: int) -> Placement:
 
 def offer_for(actor: Actor, offer_id: int) -> Offer:
     offer = (
-        scope(actor, "offer.read", Offer.objects.all())
+        scope(actor, AdmissionAction.OFFER_READ, Offer.objects.all())
         .select_related("unit", "round", "application__child", "child", "municipality")
         .filter(pk=offer_id)
         .first()
@@ -586,5 +595,5 @@ def outcome_for(app: Application) -> RoundOutcome | None:
 
 
 def summary_counts(actor: Actor) -> dict[str, Any]:
-    qs = scope(actor, "application.read", Application.objects.all())
+    qs = scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all())
     return dict(qs.values_list("status").annotate(n=Count("pk")))

@@ -28,7 +28,9 @@ from oppvekst.admission.models import (
     RoundCapacity,
     RoundKind,
 )
+from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
+from oppvekst.core.permissions import UnitAction
 from oppvekst.errors import DomainError, NotFoundError
 
 PAGE_SIZE = 25
@@ -75,7 +77,7 @@ def _municipalities(actor: Actor) -> list[Municipality]:
 
 def _home_context(actor: Actor, **extra: Any) -> dict[str, Any]:
     units = list(
-        scope(actor, "unit.admission_manage", Unit.objects.all())
+        scope(actor, AdmissionAction.UNIT_MANAGE, Unit.objects.all())
         .filter(pk__in=actor.ids("unit_id", ["unit_leader", "private_kindergarten_head"]))
         .order_by("name")
     )
@@ -162,8 +164,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     audit.record(actor, "application.read", [a.child_id for a in items], request=request)
     pages = max(1, -(-count // PAGE_SIZE))
     units = list(
-        scope(actor, "unit.read", Unit.objects.filter(kind=UnitKind.KINDERGARTEN))
-        .filter(pk__in=scope(actor, "unit.admission_manage", Unit.objects.all()).values("pk"))
+        scope(actor, UnitAction.READ, Unit.objects.filter(kind=UnitKind.KINDERGARTEN))
+        .filter(pk__in=scope(actor, AdmissionAction.UNIT_MANAGE, Unit.objects.all()).values("pk"))
         .order_by("name")
         .only("pk", "name")
     )
@@ -201,7 +203,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str, Any]:
     app = selectors.application_detail(actor, application_id)
     claims = list(app.claims.all())
-    documents = allowed_ids(actor, "claim.read_document", [c.pk for c in claims if c.document])
+    documents = allowed_ids(
+        actor, AdmissionAction.CLAIM_READ_DOCUMENT, [c.pk for c in claims if c.document]
+    )
     shown = selectors.shown_units(actor, app.child)
     offers = [(o, shown is None or o.unit_id in shown) for o in app.offers.all()]
     outcome = selectors.outcome_for(app)
@@ -209,7 +213,7 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
         "app": app,
         "claims": claims,
         "documents": documents,
-        "can_decide": can(actor, "application.decide", app),
+        "can_decide": can(actor, AdmissionAction.APPLICATION_DECIDE, app),
         "positions": selectors.wish_positions(app),
         "offers": offers,
         "outcome": outcome,
@@ -236,7 +240,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 def claim_verify(request: HttpRequest, claim_id: int) -> HttpResponse:
     actor = _actor(request)
     claim = PriorityClaim.objects.filter(pk=claim_id).select_related("application").first()
-    if claim is None or not can(actor, "application.decide", claim.application):
+    if claim is None or not can(actor, AdmissionAction.APPLICATION_DECIDE, claim.application):
         raise Http404
     decision = request.POST.get("decision", "")
     errors: dict[str, Any] = {}
@@ -268,7 +272,7 @@ def claim_document(request: HttpRequest, claim_id: int) -> FileResponse:
         raise PermissionDenied
     actor = actor_for_request(request)
     claim = (
-        scope(actor, "claim.read_document", PriorityClaim.objects.all())
+        scope(actor, AdmissionAction.CLAIM_READ_DOCUMENT, PriorityClaim.objects.all())
         .select_related("application")
         .filter(pk=claim_id)
         .first()
@@ -291,7 +295,7 @@ def _round_context(actor: Actor, round_id: int, **extra: Any) -> dict[str, Any]:
     rnd = selectors.round_detail(actor, round_id)
     return {
         "round": rnd,
-        "can_manage": can(actor, "round.manage", rnd),
+        "can_manage": can(actor, AdmissionAction.ROUND_MANAGE, rnd),
         "capacity": selectors.round_capacity(actor, rnd),
         "age_groups": selectors.age_groups_for(rnd.service),
         "errors": {},
@@ -323,7 +327,9 @@ def capacity_set(request: HttpRequest, round_id: int) -> HttpResponse:
     errors: dict[str, Any] = {}
     manageable = set(
         scope(
-            actor, "unit.admission_manage", Unit.objects.filter(municipality_id=rnd.municipality_id)
+            actor,
+            AdmissionAction.UNIT_MANAGE,
+            Unit.objects.filter(municipality_id=rnd.municipality_id),
         ).values_list("pk", flat=True)
     )
     changes: list[tuple[int, str, int]] = []
@@ -373,7 +379,9 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
     apps = {
         a.pk: a
         for a in scope(
-            actor, "application.read", Application.objects.filter(pk__in=[r[0] for r in shown])
+            actor,
+            AdmissionAction.APPLICATION_READ,
+            Application.objects.filter(pk__in=[r[0] for r in shown]),
         ).select_related("child")
     }
     names = {u["id"]: u["name"] for u in preview.get("units", [])}
@@ -401,7 +409,7 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
         "pages": pages,
         "has_previous": page > 1,
         "has_next": page < pages,
-        "can_manage": can(actor, "round.manage", rnd),
+        "can_manage": can(actor, AdmissionAction.ROUND_MANAGE, rnd),
         "before_deadline": actor.day <= rnd.deadline,
         "errors": {},
     }
@@ -412,7 +420,7 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
 def round_preview(request: HttpRequest, round_id: int) -> HttpResponse:
     actor = _actor(request)
     rnd = _round_or_404(actor, round_id)
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     if request.method == "POST":
         try:
@@ -428,7 +436,7 @@ def round_preview(request: HttpRequest, round_id: int) -> HttpResponse:
 def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
     actor = _actor(request)
     rnd = _round_or_404(actor, round_id)
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     errors: dict[str, Any] = {}
     if request.POST.get("confirm") != "1":
@@ -457,7 +465,7 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
 def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
     actor = _actor(request)
     rnd = _round_or_404(actor, round_id)
-    if not can(actor, "round.manage", rnd):
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     rows = selectors.right_to_place_report(actor, rnd)
     audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
@@ -468,7 +476,7 @@ def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _managed_unit(actor: Actor, unit_id: int) -> Unit:
-    unit = scope(actor, "unit.admission_manage", Unit.objects.all()).filter(pk=unit_id).first()
+    unit = scope(actor, AdmissionAction.UNIT_MANAGE, Unit.objects.all()).filter(pk=unit_id).first()
     if unit is None:
         raise Http404
     return unit

@@ -17,6 +17,7 @@ from oppvekst.billing import selectors
 from oppvekst.billing.explain import rule_label
 from oppvekst.billing.models import Invoice, RunStatus
 from oppvekst.billing.money import format_nok
+from oppvekst.billing.permissions import BillingAction
 from oppvekst.errors import NotFoundError
 
 router = Router(tags=["billing"])
@@ -76,7 +77,7 @@ def _summary(invoice: Invoice) -> dict[str, Any]:
 
 def _visible(request: HttpRequest) -> Any:
     a = actor(request)
-    qs = scope(a, "billing.read_invoice", Invoice.objects.all())
+    qs = scope(a, BillingAction.READ_INVOICE, Invoice.objects.all())
     # Families see invoices of approved and locked runs only; a preview may still change.
     own = a.person.pk if a.person is not None else -1
     return qs.filter(Q(run__status__in=[RunStatus.APPROVED, RunStatus.LOCKED]) | ~Q(payer_id=own))

@@ -23,6 +23,7 @@ from oppvekst.billing.models import (
     ReductionStatus,
     RunStatus,
 )
+from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rules import MissingRuleError, YearMonth
 from oppvekst.core.models import Municipality, Unit
 from oppvekst.daterange import active_q
@@ -40,13 +41,13 @@ def _not_found() -> NotFoundError:
 
 
 def billing_municipalities(actor: Actor) -> list[Municipality]:
-    return list(scope(actor, "billing.run", Municipality.objects.all()).order_by("name"))
+    return list(scope(actor, BillingAction.RUN, Municipality.objects.all()).order_by("name"))
 
 
 def runs(
     actor: Actor, *, municipality_id: int | None = None, limit: int = 24, offset: int = 0
 ) -> tuple[list[InvoiceRun], int]:
-    qs = scope(actor, "billing.read_run", InvoiceRun.objects.all())
+    qs = scope(actor, BillingAction.READ_RUN, InvoiceRun.objects.all())
     if municipality_id is not None:
         qs = qs.filter(municipality_id=municipality_id)
     count = qs.count()
@@ -56,7 +57,7 @@ def runs(
 
 def run_detail(actor: Actor, run_id: int) -> InvoiceRun:
     run = (
-        scope(actor, "billing.read_run", InvoiceRun.objects.all())
+        scope(actor, BillingAction.READ_RUN, InvoiceRun.objects.all())
         .select_related("municipality", "created_by", "approved_by", "locked_by")
         .filter(pk=run_id)
         .first()
@@ -165,7 +166,7 @@ class InvoiceView:
 def invoice_detail(actor: Actor, invoice_id: int, *, payer_only: bool = False) -> InvoiceView:
     """One invoice with its lines grouped by child and why each child's amount changed.
     ``payer_only``: the portal, where a caseworker sees only their own invoices too."""
-    qs = scope(actor, "billing.read_invoice", Invoice.objects.all())
+    qs = scope(actor, BillingAction.READ_INVOICE, Invoice.objects.all())
     if payer_only:
         qs = qs.filter(payer_id=actor.person.pk if actor.person else -1)
     invoice = qs.select_related("run", "payer", "run__municipality").filter(pk=invoice_id).first()
@@ -197,7 +198,7 @@ def payer_invoices(actor: Actor, *, limit: int = 24) -> list[Invoice]:
     shown to families (a preview may still change)."""
     if actor.person is None:
         return []
-    qs = scope(actor, "billing.read_invoice", Invoice.objects.all()).filter(
+    qs = scope(actor, BillingAction.READ_INVOICE, Invoice.objects.all()).filter(
         payer_id=actor.person.pk, run__status__in=[RunStatus.APPROVED, RunStatus.LOCKED]
     )
     return list(qs.select_related("run", "run__municipality").order_by("-run__month")[:limit])
@@ -266,7 +267,7 @@ def current_fees(actor: Actor, month: YearMonth) -> list[ChildFees]:
     """What each of the guardian's children costs in ``month`` by today's data (the pure engine
     on this household only), line by line."""
     own = sorted(actor.ids("child_id", ["guardian"]))
-    visible = scope(actor, "billing.read_fees", Person.objects.filter(pk__in=own))
+    visible = scope(actor, BillingAction.READ_FEES, Person.objects.filter(pk__in=own))
     children = list(visible.order_by("birth_date", "pk"))
     if not children:
         return []
@@ -341,7 +342,7 @@ def reductions(
     offset: int = 0,
 ) -> tuple[list[ReductionApplication], int]:
     """Applications in the caseworker's municipalities."""
-    qs = scope(actor, "reduction.decide", ReductionApplication.objects.all())
+    qs = scope(actor, BillingAction.REDUCTION_DECIDE, ReductionApplication.objects.all())
     if status in ReductionStatus.values:
         qs = qs.filter(status=status)
     for word in search.split():
@@ -355,12 +356,12 @@ def reductions(
 
 
 def reduction_counts(actor: Actor) -> dict[str, int]:
-    qs = scope(actor, "reduction.decide", ReductionApplication.objects.all())
+    qs = scope(actor, BillingAction.REDUCTION_DECIDE, ReductionApplication.objects.all())
     return dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
 
 
 def reduction_detail(actor: Actor, application_id: int, *, own_only: bool = False) -> Any:
-    qs = scope(actor, "reduction.read", ReductionApplication.objects.all())
+    qs = scope(actor, BillingAction.REDUCTION_READ, ReductionApplication.objects.all())
     if own_only:
         qs = qs.filter(applicant_id=actor.person.pk if actor.person else -1)
     application = (
@@ -378,7 +379,7 @@ def own_reductions(actor: Actor) -> list[ReductionApplication]:
     if actor.person is None:
         return []
     return list(
-        scope(actor, "reduction.read", ReductionApplication.objects.all())
+        scope(actor, BillingAction.REDUCTION_READ, ReductionApplication.objects.all())
         .filter(applicant_id=actor.person.pk)
         .prefetch_related("children")
         .order_by("-submitted_at")
@@ -386,7 +387,7 @@ def own_reductions(actor: Actor) -> list[ReductionApplication]:
 
 
 def can_decide(actor: Actor, application: ReductionApplication) -> bool:
-    return can(actor, "reduction.decide", application)
+    return can(actor, BillingAction.REDUCTION_DECIDE, application)
 
 
 # -- private kindergartens ---------------------------------------------------------------------
@@ -394,7 +395,7 @@ def can_decide(actor: Actor, application: ReductionApplication) -> bool:
 
 def compensation_units(actor: Actor) -> list[Unit]:
     return list(
-        scope(actor, "billing.read_compensation", Unit.objects.all())
+        scope(actor, BillingAction.READ_COMPENSATION, Unit.objects.all())
         .select_related("municipality")
         .order_by("municipality__name", "name")
     )
@@ -418,7 +419,7 @@ def compensation(actor: Actor, unit_id: int) -> tuple[Unit, list[dict[str, Any]]
     municipality granted (income cap, free core hours) and the sibling discount, which the
     municipality compensates the kindergarten for."""
     unit = (
-        scope(actor, "billing.read_compensation", Unit.objects.all())
+        scope(actor, BillingAction.READ_COMPENSATION, Unit.objects.all())
         .select_related("municipality")
         .filter(pk=unit_id)
         .first()

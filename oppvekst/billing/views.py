@@ -34,6 +34,7 @@ from oppvekst.billing.export import export_to_serve
 from oppvekst.billing.forms import DecisionForm, RunActionForm, StartRunForm
 from oppvekst.billing.letters import decision_letter_to_serve
 from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
+from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rules import YearMonth
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
@@ -190,6 +191,17 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
                 "lock": services.invoice_run_lock,
                 "recompute": services.invoice_run_recompute,
             }
+            # Each write has its own action; reading a run does not authorize changing it.
+            write_actions = {
+                "approve": BillingAction.APPROVE_RUN,
+                "lock": BillingAction.LOCK_RUN,
+            }
+            if action in write_actions:
+                allowed = can(actor, write_actions[action], run)
+            else:
+                allowed = can(actor, BillingAction.RUN, run.municipality)
+            if not allowed:
+                raise PermissionDenied
             try:
                 handlers[action](run=run, by=actor.person, expected_version=version)
             except DomainError as exc:

@@ -9,6 +9,7 @@ from pydantic import Field
 from oppvekst.access.policy import scope
 from oppvekst.api.base import actor, page_of
 from oppvekst.core.models import Group, Unit
+from oppvekst.core.permissions import GroupAction, UnitAction
 from oppvekst.errors import NotFoundError
 
 router = Router(tags=["units"])
@@ -65,7 +66,7 @@ class GroupParams(Schema):
 
 @router.get("/units", response=UnitPage, summary="Units (kindergartens, schools, SFOs)")
 def list_units(request: HttpRequest, params: Query[UnitParams]) -> dict[str, Any]:
-    qs = scope(actor(request), "unit.read", Unit.objects.all())
+    qs = scope(actor(request), UnitAction.READ, Unit.objects.all())
     if params.kind:
         qs = qs.filter(kind=params.kind)
     if params.municipality:
@@ -80,7 +81,7 @@ def list_units(request: HttpRequest, params: Query[UnitParams]) -> dict[str, Any
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="One unit")
 def get_unit(request: HttpRequest, unit_id: int) -> Unit:
-    unit = scope(actor(request), "unit.read", Unit.objects.all()).filter(pk=unit_id).first()
+    unit = scope(actor(request), UnitAction.READ, Unit.objects.all()).filter(pk=unit_id).first()
     if unit is None:
         raise NotFoundError("Not found.")
     return unit
@@ -88,7 +89,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 @router.get("/groups", response=GroupPage, summary="Groups: classes, departments, SFO groups")
 def list_groups(request: HttpRequest, params: Query[GroupParams]) -> dict[str, Any]:
-    qs = scope(actor(request), "group.read", Group.objects.all())
+    qs = scope(actor(request), GroupAction.READ, Group.objects.all())
     if params.unit:
         qs = qs.filter(unit_id=params.unit)
     count = qs.count()
@@ -100,7 +101,7 @@ def list_groups(request: HttpRequest, params: Query[GroupParams]) -> dict[str, A
 
 @router.get("/groups/{group_id}", response=GroupOut, summary="One group")
 def get_group(request: HttpRequest, group_id: int) -> Group:
-    group = scope(actor(request), "group.read", Group.objects.all()).filter(pk=group_id).first()
+    group = scope(actor(request), GroupAction.READ, Group.objects.all()).filter(pk=group_id).first()
     if group is None:
         raise NotFoundError("Not found.")
     return group

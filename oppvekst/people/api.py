@@ -13,6 +13,7 @@ from oppvekst.access.policy import can
 from oppvekst.api.base import actor, page_of
 from oppvekst.core.idempotency import once
 from oppvekst.people import selectors
+from oppvekst.people.permissions import ChildAction
 from oppvekst.people.services import child_register, identity_error
 
 router = Router(tags=["children"])
@@ -121,7 +122,7 @@ def create_child(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[dict[str, Any]]:
     a = actor(request)
-    if not can(a, "child.create"):
+    if not can(a, ChildAction.CREATE):
         raise PermissionDenied
     municipality_id = sorted(a.ids("municipality_id", ["caseworker"]))[0]
     child_id, created = once(

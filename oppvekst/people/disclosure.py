@@ -2,7 +2,7 @@
 and API uses to render an address, a distance from home, or a unit next to a child.
 
 The decisions themselves are the access policy's actions `child.read_address` and
-`child.read_location` (oppvekst.access.policy); this module only applies them consistently:
+`child.read_location` (oppvekst.people.permissions); this module only applies them consistently:
 
 * an address is shown to the person themselves and to whoever `child.read_address` allows;
 * a distance, a coordinate or a nearest-first ranking is derived from the home address, so it
@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 from oppvekst.access.policy import Actor, allowed_ids, can
 from oppvekst.people.models import STRICT_LEVELS, Person
+from oppvekst.people.permissions import ChildAction
 
-ADDRESS = "child.read_address"
-LOCATION = "child.read_location"
+ADDRESS = ChildAction.READ_ADDRESS
+LOCATION = ChildAction.READ_LOCATION
 
 
 @dataclass(frozen=True)

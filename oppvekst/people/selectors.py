@@ -13,6 +13,7 @@ from oppvekst.daterange import active_q
 from oppvekst.errors import NotFoundError
 from oppvekst.people import disclosure
 from oppvekst.people.models import Guardianship, Person
+from oppvekst.people.permissions import ChildAction
 from oppvekst.placements.models import Placement
 
 ADULT_AGE_YEARS = 18
@@ -33,7 +34,7 @@ def child_list(
     actor: Actor, *, search: str = "", ordering: str = "name", limit: int = 50, offset: int = 0
 ) -> tuple[list[Person], int]:
     """One page of the children the actor may see, and the total count."""
-    qs = scope(actor, "child.read_basic", _children(actor.day))
+    qs = scope(actor, ChildAction.READ_BASIC, _children(actor.day))
     for word in search.split():
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     count = qs.count()
@@ -86,10 +87,10 @@ class ChildView:
 
 def child_detail(actor: Actor, child_id: int) -> ChildView:
     """404 for a child the actor may not know exists."""
-    person = scope(actor, "child.read_basic", _children(actor.day)).filter(pk=child_id).first()
+    person = scope(actor, ChildAction.READ_BASIC, _children(actor.day)).filter(pk=child_id).first()
     if person is None:
         raise NotFoundError("Not found.")
-    sensitive = can(actor, "child.read_sensitive", person)
+    sensitive = can(actor, ChildAction.READ_SENSITIVE, person)
     shown_address = disclosure.address_for(actor, person)
     location_ok = disclosure.may_see_location(actor, person)
     placements = None
@@ -121,7 +122,7 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
 
 def guardian_children(actor: Actor) -> list[Person]:
     ids = actor.ids("child_id", ["guardian", "daily_carer"])
-    visible = allowed_ids(actor, "child.read_basic", ids)
+    visible = allowed_ids(actor, ChildAction.READ_BASIC, ids)
     active = Placement.objects.filter(active_q(actor.day)).select_related("unit", "group")
     return list(
         Person.objects.filter(pk__in=visible)

@@ -16,6 +16,7 @@ from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people import selectors
 from oppvekst.people.forms import ChildRegisterForm
 from oppvekst.people.models import Person
+from oppvekst.people.permissions import ChildAction
 from oppvekst.people.services import child_register
 
 PAGE_SIZE = 25
@@ -38,7 +39,7 @@ def _page_number(request: HttpRequest) -> int:
 def children_list(request: HttpRequest) -> HttpResponse:
     _login_required(request)
     actor = actor_for_request(request)
-    if not can(actor, "children.search"):
+    if not can(actor, ChildAction.SEARCH):
         raise PermissionDenied
     search = request.GET.get("q", "")[:100]
     ordering = request.GET.get("sorter", "name")
@@ -60,7 +61,7 @@ def children_list(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "has_previous": page > 1,
             "has_next": page < pages,
-            "can_register": can(actor, "child.create"),
+            "can_register": can(actor, ChildAction.CREATE),
         },
     )
 
@@ -80,8 +81,8 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "people/child_detail.html",
         {
             "child": view,
-            "can_see_unit_log": can(actor, "child.read_unit_access_log", view.person),
-            "can_see_own_log": can(actor, "child.read_access_log", view.person),
+            "can_see_unit_log": can(actor, ChildAction.READ_UNIT_ACCESS_LOG, view.person),
+            "can_see_own_log": can(actor, ChildAction.READ_ACCESS_LOG, view.person),
         },
     )
 
@@ -95,8 +96,8 @@ def child_access_log(request: HttpRequest, child_id: int) -> HttpResponse:
     person = Person.objects.filter(pk=child_id).first()
     if person is None:
         raise Http404
-    as_leader = can(actor, "child.read_unit_access_log", person)
-    as_guardian = can(actor, "child.read_access_log", person)
+    as_leader = can(actor, ChildAction.READ_UNIT_ACCESS_LOG, person)
+    as_guardian = can(actor, ChildAction.READ_ACCESS_LOG, person)
     if not (as_leader or as_guardian):
         raise Http404
     events = AuditEvent.objects.filter(target=person).order_by("-at", "-pk")
@@ -121,7 +122,7 @@ def child_register_page(request: HttpRequest) -> HttpResponse:
     """The sector office registers a child the population register has not delivered yet."""
     _login_required(request)
     actor = actor_for_request(request)
-    if not can(actor, "child.create"):
+    if not can(actor, ChildAction.CREATE):
         raise PermissionDenied
     form = ChildRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -37,6 +37,7 @@ from oppvekst.timetable.models import (
     TimetableVersion,
     VersionStatus,
 )
+from oppvekst.timetable.permissions import TimetableAction
 
 
 @dataclass
@@ -46,8 +47,8 @@ class Access:
 
 
 def timetable_access(actor: Actor, unit: Unit) -> Access:
-    edit = can(actor, "timetable.edit", unit)
-    return Access(edit=edit, read_all=edit or can(actor, "timetable.read", unit))
+    edit = can(actor, TimetableAction.EDIT, unit)
+    return Access(edit=edit, read_all=edit or can(actor, TimetableAction.READ, unit))
 
 
 # -- lists ---------------------------------------------------------------------------------
@@ -63,10 +64,10 @@ class SchoolRow:
 
 def school_rows(actor: Actor) -> list[SchoolRow]:
     """Schools whose timetables the actor may read or edit (staff)."""
-    units = list(scope(actor, "timetable.read", Unit.objects.all()).order_by("name"))
+    units = list(scope(actor, TimetableAction.READ, Unit.objects.all()).order_by("name"))
     if not units:
         return []
-    editable = allowed_ids(actor, "timetable.edit", [u.pk for u in units])
+    editable = allowed_ids(actor, TimetableAction.EDIT, [u.pk for u in units])
     timetables = list(
         Timetable.objects.filter(unit__in=units)
         .select_related("school_year")
@@ -128,7 +129,7 @@ def guardian_class_links(actor: Actor) -> list[ClassLink]:
         .order_by("child__birth_date")
     )
     group_ids = [p.group_id for p in placements if p.group_id is not None]
-    visible = allowed_ids(actor, "timetable.read_class", group_ids)
+    visible = allowed_ids(actor, TimetableAction.READ_CLASS, group_ids)
     versions = _published_by_class(list(visible))
     links: dict[int, ClassLink] = {}
     for p in placements:
@@ -225,14 +226,14 @@ def version_get(
         return version, access
     if class_id is not None:
         group = Group.objects.filter(pk=class_id, unit_id=version.timetable.unit_id).first()
-        if group is not None and can(actor, "timetable.read_class", group):
+        if group is not None and can(actor, TimetableAction.READ_CLASS, group):
             return version, access
     raise NotFoundError("Not found.")
 
 
 def job_get(actor: Actor, job_id: int) -> SolveJob:
     job = SolveJob.objects.select_related("timetable__unit").filter(pk=job_id).first()
-    if job is None or not can(actor, "timetable.edit", job.timetable.unit):
+    if job is None or not can(actor, TimetableAction.EDIT, job.timetable.unit):
         raise NotFoundError("Not found.")
     return job
 

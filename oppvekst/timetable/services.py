@@ -63,6 +63,7 @@ from oppvekst.timetable.moves import (
     neighbourhood,
     swap_partner,
 )
+from oppvekst.timetable.permissions import TimetableAction
 from oppvekst.timetable.solver import Progress, SolveOptions, SolveResult, solve
 from oppvekst.timetable.verify import Violation, verify
 
@@ -750,21 +751,21 @@ def _feed_target(
 ) -> tuple[int, str] | None:
     """(school unit id, label) when the actor may read what such a feed shows, else None."""
     if kind == FeedKind.CLASS and group is not None:
-        if can(actor, "timetable.read_class", group):
+        if can(actor, TimetableAction.READ_CLASS, group):
             return group.unit_id, _("Timeplan %(name)s") % {"name": group.name}
     elif kind == FeedKind.TEACHER and teacher is not None and teacher.unit_id is not None:
         assert teacher.unit is not None
         own = actor.person is not None and teacher.person_id == actor.person.pk
-        if (own and can(actor, "timetable.read", teacher.unit)) or can(
-            actor, "timetable.edit", teacher.unit
+        if (own and can(actor, TimetableAction.READ, teacher.unit)) or can(
+            actor, TimetableAction.EDIT, teacher.unit
         ):
             return teacher.unit_id, _("Timeplan %(name)s") % {"name": teacher.person.full_name}
     elif kind == FeedKind.ROOM and room is not None:
-        if can(actor, "timetable.read", room.timetable.unit):
+        if can(actor, TimetableAction.READ, room.timetable.unit):
             return room.timetable.unit_id, _("Timeplan %(name)s") % {"name": room.name}
     elif kind == FeedKind.PUPIL and pupil is not None:
         unit_id = _pupil_school(pupil, actor)
-        if unit_id is not None and can(actor, "timetable.read_pupil", pupil):
+        if unit_id is not None and can(actor, TimetableAction.READ_PUPIL, pupil):
             return unit_id, _("Timeplan %(name)s") % {"name": pupil.first_name}
     return None
 

@@ -43,6 +43,7 @@ from oppvekst.timetable.models import (
     TimetableVersion,
 )
 from oppvekst.timetable.moves import Occupancy
+from oppvekst.timetable.permissions import TimetableAction
 
 ONCE_SESSION_KEY = "timetable_once"
 
@@ -123,7 +124,7 @@ def _version(
 @never_cache
 def index(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can(actor, "timetable.view"):
+    if not can(actor, TimetableAction.VIEW):
         raise Http404
     rows = selectors.school_rows(actor)
     return render(
@@ -147,7 +148,7 @@ def timetable_create(request: HttpRequest, unit_id: int, start_year: int) -> Htt
     actor = _actor(request)
     unit = Unit.objects.filter(pk=unit_id).first()
     year = SchoolYear.objects.filter(start_year=start_year).first()
-    if unit is None or year is None or not can(actor, "timetable.edit", unit):
+    if unit is None or year is None or not can(actor, TimetableAction.EDIT, unit):
         raise _not_found()
     existing = Timetable.objects.filter(unit=unit, school_year=year).first()
     has_drafts = existing is not None and existing.versions.exists()
@@ -736,7 +737,7 @@ def _feed_options(actor: Actor) -> dict[str, Any]:
     teachers = selectors.own_teacher_employments(actor)
     staff_roles = ["unit_leader", "administrative", "staff", "contact_teacher", "teacher"]
     units = list(Unit.objects.filter(pk__in=actor.ids("unit_id", staff_roles), kind="school"))
-    read_units = [u for u in units if can(actor, "timetable.read", u)]
+    read_units = [u for u in units if can(actor, TimetableAction.READ, u)]
     classes = list(
         Group.objects.filter(unit__in=read_units, kind=GroupKind.CLASS)
         .filter(school_year__start_year__gte=SchoolYear.start_year_for(actor.day))
@@ -769,7 +770,7 @@ def _feed_url(request: HttpRequest, feed: CalendarFeed) -> str:
 @never_cache
 def feeds(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can(actor, "timetable.view"):
+    if not can(actor, TimetableAction.VIEW):
         raise Http404
     options = _feed_options(actor)
     error = ""

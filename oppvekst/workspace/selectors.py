@@ -6,9 +6,12 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from oppvekst.access.policy import GROUP_ROLES, Actor, allowed_ids, scope
+from oppvekst.access.builders import GROUP_ROLES
+from oppvekst.access.policy import Actor, allowed_ids, scope
 from oppvekst.core.models import Group, Unit
+from oppvekst.core.permissions import GroupAction, UnitAction
 from oppvekst.daterange import active_q
+from oppvekst.people.permissions import ChildAction
 from oppvekst.placements.models import Placement
 
 
@@ -23,12 +26,12 @@ def teacher_groups(actor: Actor) -> list[dict[str, Any]]:
         .order_by("child__last_name", "child__first_name")
     )
     groups = list(
-        scope(actor, "group.read", Group.objects.filter(pk__in=ids))
+        scope(actor, GroupAction.READ, Group.objects.filter(pk__in=ids))
         .select_related("unit")
         .prefetch_related(Prefetch("placements", queryset=active, to_attr="current"))
     )
     child_ids = [p.child_id for g in groups for p in g.current]
-    visible = allowed_ids(actor, "child.read_basic", child_ids)
+    visible = allowed_ids(actor, ChildAction.READ_BASIC, child_ids)
     role_by_group = {r.group_id: r.name for r in actor.roles if r.group_id in ids}
     return [
         {
@@ -41,7 +44,7 @@ def teacher_groups(actor: Actor) -> list[dict[str, Any]]:
 
 
 def _unit_rows(actor: Actor, units: QuerySet[Unit]) -> list[dict[str, Any]]:
-    units = scope(actor, "unit.read", units)
+    units = scope(actor, UnitAction.READ, units)
     counts = dict(
         Placement.objects.filter(active_q(actor.day), unit__in=units)
         .values_list("unit_id")

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from oppvekst.access import audit
+from oppvekst.access.permissions import PlatformAction
 from oppvekst.access.policy import actor_for_request, can
 from oppvekst.core.models import Municipality
 from oppvekst.people.selectors import guardian_children
@@ -33,7 +34,9 @@ def front_page(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "units": selectors.leader_units(actor),
         "municipality_units": selectors.municipality_units(actor),
-        "is_admin": can(actor, "admin.configure") or request.user.is_superuser,
-        "municipalities": Municipality.objects.all() if can(actor, "admin.configure") else [],
+        "is_admin": can(actor, PlatformAction.CONFIGURE) or request.user.is_superuser,
+        "municipalities": Municipality.objects.all()
+        if can(actor, PlatformAction.CONFIGURE)
+        else [],
     }
     return render(request, "workspace/front_page.html", context)

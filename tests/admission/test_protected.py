@@ -60,9 +60,11 @@ def test_offer_elsewhere_is_not_named_to_a_private_head_or_an_uncleared_casework
         assert app.child.full_name in html
         assert offered not in html and f"/portal/tilbud/{offer.pk}/" not in html
         _t, token = service_token_create(user=builders.user_for(person), name="t")
-        body = Client().get(
-            f"/api/v1/applications/{app.pk}", HTTP_AUTHORIZATION=f"Bearer {token}"
-        ).json()
+        body = (
+            Client()
+            .get(f"/api/v1/applications/{app.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+            .json()
+        )
         assert body["offers"] == []
     # The family sees where its child was offered a place.
     assert w.kg[0].name in _login(mum).get(f"/portal/tilbud/{offer.pk}/").content.decode()

@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import actor_for_request, can
+from oppvekst.admission.permissions import AdmissionAction
 
 register = template.Library()
 
@@ -20,8 +21,8 @@ def admission_links(context: dict[str, Any]) -> list[dict[str, str]]:
         return []
     actor = actor_for_request(request)
     links = []
-    if can(actor, "admission.apply"):
+    if can(actor, AdmissionAction.APPLY):
         links.append({"url": "/portal/", "label": _("Søknader og plasser")})
-    if can(actor, "admission.work"):
+    if can(actor, AdmissionAction.WORK):
         links.append({"url": "/opptak/", "label": _("Opptak")})
     return links

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import actor_for_request, can
 from oppvekst.billing.explain import portal_reverse
+from oppvekst.billing.permissions import BillingAction
 
 register = template.Library()
 
@@ -24,10 +25,10 @@ def billing_links(context: dict[str, Any]) -> list[dict[str, str]]:
         return []
     actor = actor_for_request(request)
     links = []
-    if can(actor, "billing.open"):
+    if can(actor, BillingAction.OPEN):
         links.append({"url": reverse("billing_overview"), "label": _("Foreldrebetaling")})
-    elif can(actor, "billing.compensation_open"):
+    elif can(actor, BillingAction.COMPENSATION_OPEN):
         links.append({"url": reverse("billing_compensation_units"), "label": _("Kompensasjon")})
-    if can(actor, "billing.portal"):
+    if can(actor, BillingAction.PORTAL):
         links.append({"url": portal_reverse("portal_billing_fees"), "label": _("Betaling")})
     return links

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import actor_for_request, can
+from oppvekst.timetable.permissions import TimetableAction
 
 register = template.Library()
 
@@ -22,7 +23,7 @@ def timetable_links(context: dict[str, Any]) -> list[dict[str, str]]:
     if request is None or user is None or not user.is_authenticated:
         return []
     actor = actor_for_request(request)
-    if not can(actor, "timetable.view"):
+    if not can(actor, TimetableAction.VIEW):
         return []
     return [{"url": reverse("timetable:index"), "label": _("Timeplan")}]
 
@@ -34,7 +35,7 @@ def timetable_front(context: dict[str, Any]) -> dict[str, Any]:
     if request is None or user is None or not user.is_authenticated:
         return {"show": False}
     actor = actor_for_request(request)
-    if not can(actor, "timetable.view"):
+    if not can(actor, TimetableAction.VIEW):
         return {"show": False}
     # From the roles alone: the front page pays no extra query for this section.
     names = actor.names()
