@@ -12,7 +12,7 @@ from oppvekst.access.policy import Actor, allowed_ids, can, scope
 from oppvekst.daterange import active_q
 from oppvekst.errors import NotFoundError
 from oppvekst.people import disclosure
-from oppvekst.people.models import Guardianship, Person
+from oppvekst.people.models import Guardianship, IdentityReview, Person, ReviewKind
 from oppvekst.people.permissions import ChildAction
 from oppvekst.placements.models import Placement
 
@@ -85,6 +85,18 @@ class ChildView:
         }
 
 
+def _identity_number(person: Person) -> str | None:
+    """The number, also for a hand registration whose number is held for review (the page must
+    look the same as for any other child: services.child_register)."""
+    if person.identity_number is not None:
+        return person.identity_number
+    return (
+        IdentityReview.objects.filter(child=person, kind=ReviewKind.KNOWN_NUMBER)
+        .values_list("identity_number", flat=True)
+        .first()
+    )
+
+
 def child_detail(actor: Actor, child_id: int) -> ChildView:
     """404 for a child the actor may not know exists."""
     person = scope(actor, ChildAction.READ_BASIC, _children(actor.day)).filter(pk=child_id).first()
@@ -112,7 +124,7 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
     address = shown_address.as_dict() if shown_address is not None else None
     return ChildView(
         person=person,
-        identity_number=person.identity_number if sensitive else None,
+        identity_number=_identity_number(person) if sensitive else None,
         address=address,
         placements=placements,
         guardians=guardians,
