@@ -123,7 +123,7 @@ def test_a_grant_waits_for_a_second_administrator_and_is_audited() -> None:
 
 
 def test_clearance_is_a_request_too() -> None:
-    client, _user, me = _admin()
+    client, _user, _me = _admin()
     caseworker = DemoPersona.objects.get(slug="caseworker").user.person
     employment = Employment.objects.get(person=caseworker, position=Position.CASEWORKER)
     client.post(
