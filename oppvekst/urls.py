@@ -18,6 +18,7 @@ urlpatterns = [
     path("opptak/", include("oppvekst.admission.urls")),
     path("betaling/", include("oppvekst.billing.urls")),
     path("timeplan/", include("oppvekst.timetable.urls")),
+    path("oppmote/", include("oppvekst.attendance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", register_routers().urls),
 ]

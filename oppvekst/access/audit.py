@@ -6,8 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from oppvekst import clock
+from oppvekst.access import registry
+from oppvekst.access.actor import Actor
 from oppvekst.access.models import AuditEvent
-from oppvekst.access.policy import Actor
+
+
+class UnknownAuditAction(ValueError):
+    pass
+
 
 ROLE_PRECEDENCE = (
     "guardian",
@@ -50,7 +56,12 @@ def record(
     endpoint: str = "",
     on_behalf_of_id: int | None = None,
 ) -> int:
-    """Append one audit row per person. Returns how many rows were written."""
+    """Append one audit row per person. Returns how many rows were written.
+
+    `action` must be in the audit catalogue (`registry.audit_catalogue()`), so the trail names
+    only actions a reader can look up."""
+    if action not in registry.audit_catalogue():
+        raise UnknownAuditAction(action)
     ids = list(dict.fromkeys(person_ids))
     if not ids:
         return 0

@@ -67,6 +67,7 @@ from joserfc.jws import JWSRegistry
 from oppvekst import clock
 from oppvekst.access.models import User
 from oppvekst.daterange import active_q
+from oppvekst.people.identity import normalise
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 
@@ -505,8 +506,11 @@ def complete(request: HttpRequest, provider: Provider) -> Completed:
 
 
 def _identity_number(value: object) -> str | None:
-    if isinstance(value, str) and len(value) == 11 and value.isdigit():
-        return value
+    if not isinstance(value, str):
+        return None
+    number = normalise(value)
+    if len(number) == 11 and number.isascii() and number.isdigit():
+        return number
     return None
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db.models import Model, Q
 
@@ -64,6 +65,23 @@ def capability(action: str, check: Check) -> None:
     if action in _object_rules or action in _capabilities:
         raise DuplicateAction(str(action))
     _capabilities[str(action)] = check
+
+
+_audit_events: set[str] = set()
+
+
+def audit_events(events: type[StrEnum]) -> None:
+    """Register read or write events that are audited but are not access actions of their own
+    (for example "the ERP export was downloaded")."""
+    for event in events:
+        if event in _audit_events:
+            raise DuplicateAction(str(event))
+        _audit_events.add(str(event))
+
+
+def audit_catalogue() -> frozenset[str]:
+    """Every action an audit row may name: the access actions and the registered events."""
+    return frozenset(_object_rules) | frozenset(_capabilities) | frozenset(_audit_events)
 
 
 def object_rules() -> Mapping[str, ObjectRule]:

@@ -37,16 +37,15 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from oppvekst.admission.matching import InstanceError, solve_dicts, validate_instance
+from oppvekst.safeio import SafeIOError, read_json, write_atomically
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -123,21 +122,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
 def _solve(input_path: Path, output_path: Path) -> None:
     try:
-        raw = input_path.read_bytes()
-    except FileNotFoundError:
-        raise _BadInput(f"input file not found: {input_path}") from None
-    except OSError as exc:
-        raise _BadInput(f"cannot read input file {input_path}: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise _BadInput(f"malformed JSON in {input_path}: {exc}") from None
+        data = read_json(input_path, wording="malformed JSON")
+    except SafeIOError as exc:
+        raise _BadInput(str(exc)) from None
     try:
         validate_instance(data)
     except InstanceError as exc:
@@ -152,25 +141,6 @@ def _solve(input_path: Path, output_path: Path) -> None:
     # ensure_ascii: ids may hold anything JSON allows, lone surrogates included.
     text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
     try:
-        _write_atomically(output_path, text + "\n")
-    except OSError as exc:
-        raise _BadInput(f"cannot write output file {output_path}: {exc.strerror or exc}") from None
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path``, fsync, then rename over ``path``."""
-    directory = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp creates 0600
-        os.replace(tmp_name, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+        write_atomically(output_path, text + "\n")
+    except SafeIOError as exc:
+        raise _BadInput(str(exc)) from None

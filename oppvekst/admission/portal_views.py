@@ -20,8 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst import clock
-from oppvekst.access import audit
-from oppvekst.access.policy import Actor, actor_for_request, can, scope
+from oppvekst.access import audit, edge
+from oppvekst.access.policy import Actor, can, scope
 from oppvekst.admission import letters, rights, selectors, services
 from oppvekst.admission.models import (
     MAX_WISHES,
@@ -47,12 +47,6 @@ WEEKDAY_LABELS = [
     ("thu", gettext_lazy("Torsdag")),
     ("fri", gettext_lazy("Fredag")),
 ]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    return actor_for_request(request)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -96,7 +90,7 @@ def _first_of_next_month(day: dt.date) -> dt.date:
 @require_GET
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     if not can(actor, AdmissionAction.APPLY):
         raise PermissionDenied
     family = selectors.family_overview(actor)
@@ -141,7 +135,7 @@ def _new_context(actor: Actor, service: str, **extra: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def application_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     if not can(actor, AdmissionAction.APPLY):
         raise PermissionDenied
     source = request.POST if request.method == "POST" else request.GET
@@ -150,6 +144,12 @@ def application_new(request: HttpRequest) -> HttpResponse:
         service = AdmissionService.KINDERGARTEN
     if request.method == "GET":
         context = _new_context(actor, service, preselect=_int(request.GET.get("barn")))
+        audit.record(
+            actor,
+            AdmissionAction.APPLICATION_CREATE,
+            [c.pk for c in context["children"]],
+            request=request,
+        )
         return render(request, "portal/application_new.html", context)
     form = request.POST
     errors: dict[str, Any] = {}
@@ -288,7 +288,7 @@ def _application_context(
 @require_http_methods(["GET", "POST"])
 @never_cache
 def application_page(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     app = _own_application(actor, application_id)
     audit.record(actor, "application.read", [app.child_id], request=request)
     if request.method == "GET":
@@ -363,7 +363,7 @@ def application_page(request: HttpRequest, application_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 @never_cache
 def claim_add(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     app = _own_application(actor, application_id)
     assert actor.person is not None
     form = request.POST
@@ -400,7 +400,7 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 @require_GET
 @never_cache
 def no_offer_letter(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         app = selectors.application_detail(actor, application_id)
     except NotFoundError as exc:
@@ -430,7 +430,7 @@ def _offer(actor: Actor, offer_id: int) -> Any:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     offer = _offer(actor, offer_id)
     audit.record(actor, "offer.read", [offer.child_id], request=request)
     can_answer = can(actor, AdmissionAction.OFFER_ANSWER, offer)
@@ -472,7 +472,7 @@ def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
 @require_GET
 @never_cache
 def offer_letter(request: HttpRequest, offer_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     offer = _offer(actor, offer_id)
     audit.record(actor, "offer.read", [offer.child_id], request=request)
     return _pdf(letters.render_pdf(letters.offer_letter(offer)), f"tilbud-{offer.pk}.pdf")
@@ -502,7 +502,7 @@ def _placement_context(actor: Actor, placement: Any, **extra: Any) -> dict[str, 
 @require_http_methods(["GET", "POST"])
 @never_cache
 def placement_page(request: HttpRequest, placement_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         placement = selectors.guardian_placement(actor, placement_id)
     except NotFoundError as exc:

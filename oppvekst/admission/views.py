@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oppvekst.access import audit
+from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_request, allowed_ids, can, scope
 from oppvekst.admission import charts, selectors, services
 from oppvekst.admission.models import (
@@ -35,15 +35,6 @@ from oppvekst.errors import DomainError, NotFoundError
 
 PAGE_SIZE = 25
 PREVIEW_PAGE = 50
-
-
-def _actor(request: HttpRequest, capability: str = "admission.work") -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    actor = actor_for_request(request)
-    if not can(actor, capability):
-        raise PermissionDenied
-    return actor
 
 
 def _page(request: HttpRequest) -> int:
@@ -99,14 +90,14 @@ def _home_context(actor: Actor, **extra: Any) -> dict[str, Any]:
 @require_GET
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     return render(request, "admission/home.html", _home_context(actor))
 
 
 @require_POST
 @never_cache
 def round_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     munis = {m.pk: m for m in _municipalities(actor)}
     if not munis:
         raise PermissionDenied
@@ -147,7 +138,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def queue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     filters = selectors.QueueFilters(
         search=request.GET.get("q", "")[:100],
         status=request.GET.get("status", ""),
@@ -226,7 +217,7 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
 @require_GET
 @never_cache
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     try:
         context = _detail_context(actor, application_id)
     except NotFoundError as exc:
@@ -238,7 +229,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 @require_POST
 @never_cache
 def claim_verify(request: HttpRequest, claim_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     claim = PriorityClaim.objects.filter(pk=claim_id).select_related("application").first()
     if claim is None or not can(actor, AdmissionAction.APPLICATION_DECIDE, claim.application):
         raise Http404
@@ -314,7 +305,7 @@ def _round_or_404(actor: Actor, round_id: int) -> AdmissionRound:
 @require_GET
 @never_cache
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     _round_or_404(actor, round_id)
     return render(request, "admission/round.html", _round_context(actor, round_id))
 
@@ -322,7 +313,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 @never_cache
 def capacity_set(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
     errors: dict[str, Any] = {}
     manageable = set(
@@ -418,7 +409,7 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
 @require_http_methods(["GET", "POST"])
 @never_cache
 def round_preview(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
@@ -434,7 +425,7 @@ def round_preview(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 @never_cache
 def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
@@ -463,7 +454,7 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_GET
 @never_cache
 def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     rnd = _round_or_404(actor, round_id)
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
@@ -485,7 +476,7 @@ def _managed_unit(actor: Actor, unit_id: int) -> Unit:
 @require_GET
 @never_cache
 def waiting_list(request: HttpRequest, unit_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     unit = _managed_unit(actor, unit_id)
     service = AdmissionService.SFO if unit.kind == UnitKind.SFO else AdmissionService.KINDERGARTEN
     lists = selectors.waiting_lists(unit, service)
@@ -523,7 +514,7 @@ def _criteria_context(actor: Actor, unit: Unit, **extra: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request, AdmissionAction.WORK)
     unit = _managed_unit(actor, unit_id)
     if request.method == "POST":
         if request.POST.get("form") != "criteria":

@@ -113,7 +113,16 @@ def page_of(items: list[Any], count: int) -> dict[str, Any]:
 _registered = False
 
 
-API_APPS = ("access", "people", "core", "placements", "admission", "billing", "timetable")
+API_APPS = (
+    "access",
+    "people",
+    "core",
+    "placements",
+    "admission",
+    "billing",
+    "timetable",
+    "attendance",
+)
 
 
 def register_routers() -> NinjaAPI:

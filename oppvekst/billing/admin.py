@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from oppvekst.billing.models import MunicipalPrice, RateRule, ZonePeriod
+from oppvekst.billing.models import BillingSettings, MunicipalPrice, RateRule, ZonePeriod
 from oppvekst.billing.money import format_nok
 
 
@@ -78,6 +78,12 @@ class RateRuleAdmin(_WarnUnconfirmed):
     @admin.display(description=_("bekreftet"), boolean=True, ordering="confirmed")
     def confirmed_flag(self, obj: RateRule) -> bool:
         return obj.confirmed
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(admin.ModelAdmin):
+    list_display = ("municipality", "separate_approver")
+    list_select_related = ("municipality",)
 
 
 @admin.register(ZonePeriod)

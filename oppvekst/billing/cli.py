@@ -22,7 +22,8 @@ Required: ``month``, ``municipality.zone``, ``children``; per child ``id``, ``bi
 still subject to the age rule and the income threshold), per child ``delayed_school_start``
 (default false) and ``food_nok`` (kost; accepted but never part of the output). Numbers may have
 at most two decimals. The example above prints ``"fee_nok": "1200.00"`` for ``a`` (the 6 % cap of
-450 000 is above the maximum price; free core hours were not granted) and ``981.82`` for ``c``.
+450 000 is above the maximum price; free core hours were not granted) and ``1280.00`` for ``c``
+(3 200 for 8 of 20 hours after the free hours; the 6 % cap is above that, norway.md § 3).
 
 Output: ``{"children": {id: {"fee_nok", "lines": [{"rule", "amount_nok", "source"}]}},
 "total_nok"}``, parent fee only, amounts as strings with two decimals.
@@ -52,6 +53,7 @@ from oppvekst.billing.pricing import (
     quote,
 )
 from oppvekst.billing.rules import SERVICES, SFO_GRADES, ZONES
+from oppvekst.safeio import SafeIOError, loads_json, read_text
 
 EXIT_BAD_INPUT = 2
 _MAX_NUMBER = 10**15  # no amount, percentage or hour count in a quote comes near this
@@ -124,14 +126,10 @@ def _fail(message: str) -> int:
 
 
 def _read_input(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
     try:
-        with open(source, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read input file {source}: {reason}") from None
+        return read_text(source)
+    except SafeIOError as exc:
+        raise InputError(str(exc)) from None
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -139,9 +137,6 @@ def _read_input(source: str) -> str:
 
 def parse_json(text: str) -> Any:
     """Strict JSON: no NaN/Infinity, no duplicate keys; decimals become ``Decimal``."""
-
-    def reject_constant(name: str) -> NoReturn:
-        raise InputError(f"invalid JSON: {name} is not allowed")
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -152,16 +147,9 @@ def parse_json(text: str) -> Any:
         return result
 
     try:
-        return json.loads(
-            text,
-            parse_float=Decimal,
-            parse_constant=reject_constant,
-            object_pairs_hook=no_duplicates,
-        )
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
-        ) from None
+        return loads_json(text, parse_float=Decimal, object_pairs_hook=no_duplicates)
+    except SafeIOError as exc:
+        raise InputError(str(exc)) from None
 
 
 def parse_household(data: Any) -> tuple[YearMonth, Household]:

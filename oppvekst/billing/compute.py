@@ -601,3 +601,84 @@ def fingerprints(inputs: Inputs, rules_hash: str) -> dict[int, str]:
         for cid in family:
             result[cid] = digest
     return result
+
+
+# -- the effect of a reduced-fee decision ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEffect:
+    """One rule's contribution to a child's monthly fee without and with the decision."""
+
+    table: str
+    before_ore: int
+    after_ore: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChildEffect:
+    """A child's monthly parent fee for one service without and with the decision (food money
+    left out: no reduction touches it, norway.md § 2.6)."""
+
+    child_id: int
+    service: str
+    before_ore: int
+    after_ore: int
+    rules: tuple[RuleEffect, ...]
+
+
+def _fees_by_rule(lines: Iterable[LineRow]) -> dict[tuple[int, str], dict[str, int]]:
+    fees: dict[tuple[int, str], dict[str, int]] = {}
+    for line in lines:
+        if line.is_food:
+            continue
+        per_rule = fees.setdefault((line.child_id, line.service), {})
+        per_rule[line.rule_table] = per_rule.get(line.rule_table, 0) + line.amount_ore
+    return fees
+
+
+def reduction_effect(
+    *,
+    municipality_id: int,
+    child_ids: Iterable[int],
+    month: YearMonth,
+    income_ore: int,
+    reduced_fee: bool,
+    free_core_hours: bool,
+) -> list[ChildEffect]:
+    """Each child's monthly fee in ``month`` as it is today and as it would be with the
+    decision granted: the same engine and inputs as the invoice run, with the grant added.
+    Raises ``MissingRuleError`` / ``MissingZone`` when the month cannot be priced."""
+    ids = list(child_ids)
+    inputs = load_inputs(municipality_id, month, month, ids)
+    before = _fees_by_rule(compute_month(inputs, month, ids))
+    # The run takes the latest decided grant of the year (``_grant_for``); this one is newer
+    # than any stored decision.
+    grant = GrantRow(
+        id=0,
+        year_start=kindergarten_year(month),
+        income_ore=income_ore,
+        reduced_fee=reduced_fee,
+        free_core_hours=free_core_hours,
+        effective_from=month.first_day,
+        decided_at=dt.datetime.max.replace(tzinfo=dt.UTC),
+    )
+    granted = dict(inputs.grants)
+    for cid in ids:
+        granted[cid] = [*granted.get(cid, []), grant]
+    inputs.grants = granted
+    after = _fees_by_rule(compute_month(inputs, month, ids))
+    effects = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (ids.index(k[0]), k[1])):
+        old, new = before.get(key, {}), after.get(key, {})
+        tables = list(old) + [t for t in new if t not in old]
+        effects.append(
+            ChildEffect(
+                child_id=key[0],
+                service=key[1],
+                before_ore=sum(old.values()),
+                after_ore=sum(new.values()),
+                rules=tuple(RuleEffect(t, old.get(t, 0), new.get(t, 0)) for t in tables),
+            )
+        )
+    return effects

@@ -71,6 +71,12 @@ class DecisionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Et avslag må begrunnes."))
+        return data
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
@@ -42,10 +43,65 @@ def _date(day: dt.date) -> str:
     return f"{day.day}. {NB_MONTHS[day.month - 1]} {day.year}"
 
 
+class MonthlyAmount(NamedTuple):
+    """A child's monthly parent fee for one service before and after the decision."""
+
+    name: str
+    service: str
+    before_ore: int
+    after_ore: int
+
+
+SERVICE_NAMES = {"kindergarten": "barnehage", "sfo": "SFO"}
+
+
+def _monthly_paragraphs(
+    monthly: list[MonthlyAmount] | None, start: dt.date, body: ParagraphStyle
+) -> list[Paragraph]:
+    month = f"{NB_MONTHS[start.month - 1]} {start.year}"
+    if not monthly:
+        return [
+            Paragraph(
+                escape(
+                    f"Den nye månedlige foreldrebetalingen fra {month} står på fakturaen"
+                    " for måneden."
+                ),
+                body,
+            )
+        ]
+    lines = [
+        Paragraph(
+            escape(f"Ny månedlig foreldrebetaling fra {month} (kostpenger kommer i tillegg):"),
+            body,
+        )
+    ]
+    for row in monthly:
+        service = SERVICE_NAMES.get(row.service, row.service)
+        change = (
+            f"før {kr(row.before_ore)}"
+            if row.before_ore != row.after_ore
+            else "uendret, fordi betalingen allerede er under grensen"
+        )
+        lines.append(
+            Paragraph(
+                escape(f"{row.name} ({service}): {kr(row.after_ore)} per måned ({change})."),
+                body,
+            )
+        )
+    total = sum(row.after_ore for row in monthly)
+    lines.append(Paragraph(escape(f"Til sammen: {kr(total)} per måned."), body))
+    return lines
+
+
 def decision_letter_pdf(
-    application: ReductionApplication, children: list[Person], decided_on: dt.date
+    application: ReductionApplication,
+    children: list[Person],
+    decided_on: dt.date,
+    *,
+    monthly: list[MonthlyAmount] | None = None,
 ) -> bytes:
-    """The letter for a decided application (granted or refused)."""
+    """The letter for a decided application (granted or refused). ``monthly``: each child's
+    new monthly fee from the first month of a grant (norway.md § 2.4)."""
     municipality = Municipality.objects.get(pk=application.municipality_id)
     applicant = Person.objects.get(pk=application.applicant_id)
     styles = getSampleStyleSheet()
@@ -115,6 +171,7 @@ def decision_letter_pdf(
                 body,
             )
         )
+        story += _monthly_paragraphs(monthly, application.effective_from, body)
         story.append(
             Paragraph(
                 escape(

@@ -391,6 +391,12 @@ class ReductionApplication(models.Model):
         return dt.date(self.year_start, 8, 1)
 
     @property
+    def earliest_effective(self) -> dt.date:
+        """The first month a decision may apply from: never before the application month nor
+        before the kindergarten year (norway.md § 2.4, not retroactive)."""
+        return max(self.application_month, self.year_starts)
+
+    @property
     def year_ends(self) -> dt.date:
         return dt.date(self.year_start + 1, 7, 31)
 
@@ -419,6 +425,40 @@ class ReductionDocument(models.Model):
 
 
 # -- invoice runs ------------------------------------------------------------------------
+
+
+class BillingSettings(models.Model):
+    """A municipality's own choices for billing. ``separate_approver`` (on unless the
+    municipality turns it off): the person who approves an invoice run is not the one who
+    computed it, so every run is seen by two people before invoices go out."""
+
+    municipality = models.OneToOneField(
+        "core.Municipality",
+        on_delete=models.CASCADE,
+        related_name="billing_settings",
+        verbose_name=_("kommune"),
+    )
+    separate_approver = models.BooleanField(
+        _("krever to personer for å godkjenne"),
+        default=True,
+        help_text=_("Den som godkjenner en fakturakjøring kan ikke være den som beregnet den."),
+    )
+
+    class Meta:
+        verbose_name = _("innstillinger for betaling")
+        verbose_name_plural = _("innstillinger for betaling")
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+    @classmethod
+    def separate_approver_for(cls, municipality_id: int) -> bool:
+        value = (
+            cls.objects.filter(municipality_id=municipality_id)
+            .values_list("separate_approver", flat=True)
+            .first()
+        )
+        return True if value is None else bool(value)
 
 
 class RunStatus(models.TextChoices):
@@ -451,6 +491,15 @@ class InvoiceRun(models.Model):
     )
     created_at = models.DateTimeField()
     computed_at = models.DateTimeField(null=True, blank=True)
+    computed_by = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beregnet av"),
+        help_text=_("Den som startet kjøringen eller sist ba om ny beregning."),
+    )
     approved_by = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -44,6 +44,12 @@ class BillingAction(StrEnum):
     REDUCTION_DECIDE = "reduction.decide"
 
 
+class BillingAuditEvent(StrEnum):
+    EXPORT = "billing.export"  # the ERP export of a locked run was downloaded
+    REDUCTION_DOCUMENT = "reduction.read_document"  # income documentation
+    REDUCTION_LETTER = "reduction.read_letter"  # the decision letter
+
+
 def own_person(actor: Actor, field: str) -> Q:
     return Q(**{field: actor.person.pk}) if actor.person is not None else NOTHING
 
@@ -88,3 +94,4 @@ registry.object_rule(BillingAction.REDUCTION_READ, ReductionApplication, reducti
 registry.object_rule(
     BillingAction.REDUCTION_DECIDE, ReductionApplication, caseworker_of_municipality
 )
+registry.audit_events(BillingAuditEvent)

@@ -13,13 +13,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst import clock
-from oppvekst.access import audit
+from oppvekst.access import audit, edge
 from oppvekst.billing import selectors, services
 from oppvekst.billing.explain import portal_reverse
 from oppvekst.billing.forms import ReductionApplicationForm
 from oppvekst.billing.models import ReductionStatus
+from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rules import YearMonth
-from oppvekst.billing.views import _actor, _apply_errors, _invoice_page, _letter_response
+from oppvekst.billing.views import _apply_errors, _invoice_page, _letter_response
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
 
@@ -27,7 +28,7 @@ from oppvekst.errors import DomainError, NotFoundError
 @never_cache
 @require_GET
 def fees(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "billing.portal")
+    actor = edge.require(request, BillingAction.PORTAL)
     today = clock.today()
     month = YearMonth(today.year, today.month)
     # Children without a kindergarten or SFO place this month (school only, a baby) are left
@@ -53,7 +54,7 @@ def fees(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.portal")
+    actor = edge.require(request, BillingAction.PORTAL)
     response: HttpResponse = _invoice_page(request, actor, invoice_id, portal=True)
     return response
 
@@ -61,7 +62,7 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reduction_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "reduction.apply")
+    actor = edge.require(request, BillingAction.REDUCTION_APPLY)
     years = services.reduction_years(clock.today())
     form = ReductionApplicationForm(
         request.POST or None, request.FILES or None, years=years, initial={"year_start": years[0]}
@@ -95,6 +96,12 @@ def reduction_new(request: HttpRequest) -> HttpResponse:
         year: services.reduction_children(actor.person, year) if actor.person else []
         for year in years
     }
+    audit.record(
+        actor,
+        BillingAction.REDUCTION_APPLY,
+        {c.pk for kids in children.values() for c in kids},
+        request=request,
+    )
     return render(
         request,
         "billing/portal_reduction_form.html",
@@ -105,7 +112,7 @@ def reduction_new(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def reduction_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.portal")
+    actor = edge.require(request, BillingAction.PORTAL)
     try:
         application: Any = selectors.reduction_detail(actor, application_id, own_only=True)
     except NotFoundError as exc:
@@ -128,6 +135,6 @@ def reduction_detail(request: HttpRequest, application_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def reduction_letter(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.portal")
+    actor = edge.require(request, BillingAction.PORTAL)
     response: HttpResponse = _letter_response(request, actor, application_id, own=True)
     return response

@@ -39,9 +39,14 @@ this order:
    kindergarten children form the group: SFO has no national sibling discount (§ 2.3).
 
 SFO (opplæringslova § 4-5; norway.md § 3), per child: the municipality's list price; grades
-5-7 (special needs) free from Aug 2020; the 6 % income cap for grades 1-4 when granted; then the
-12 free hours for the grades and dates in the table, in proportion to weekly hours, applied
-after the income reduction (Svelvik [B]).
+5-7 (special needs) free from Aug 2020; the 12 free hours for the grades and dates in the table,
+in proportion to weekly hours; then, when granted, the 6 % income cap for grades 1-4 on what is
+left to pay. norway.md § 3 states the rule as a ceiling ("no household pays more than 6 % of
+income for an SFO place"), so it can only lower a bill that is above 6 % of income a month. The
+Svelvik order noted there (free hours after the income reduction) would scale a capped price
+down once more and cut the bill of a household that already pays less than 6 % (income
+450 000: 6 % / 11 = 2 454.55 a month against a 1 200.00 bill after the free hours), which the
+ceiling does not grant.
 
 Food money (kost) is optional input per child, emitted as a separate line flagged
 ``rule.is_food`` that no discount touches (§ 1; norway.md § 2.6), and kept out of ``fee_ore``.
@@ -286,14 +291,6 @@ def quote(household: Household, month: YearMonth, rules: RuleBook | None = None)
                     lines.append(_new_tuple(Line, (special, -price)))
                     price = 0
             else:
-                if granted:
-                    cap = mr.sfo_income.get(grade)  # type: ignore[arg-type]
-                    if cap is not None:
-                        num, den, rule = cap
-                        if income * num < price * den:
-                            new = (2 * income * num + den) // (2 * den)
-                            lines.append(_new_tuple(Line, (rule, new - price)))
-                            price = new
                 free = mr.sfo_free.get(grade)  # type: ignore[arg-type]
                 if free is not None and price:
                     free_x100, rule = free
@@ -303,6 +300,17 @@ def quote(household: Household, month: YearMonth, rules: RuleBook | None = None)
                     if new != price:
                         lines.append(_new_tuple(Line, (rule, new - price)))
                         price = new
+                if granted:
+                    # norway.md § 3: no household pays MORE than 6 % of its income for the
+                    # place, so the cap bounds what is left to pay after the free hours; a
+                    # household that already pays less keeps its bill.
+                    cap = mr.sfo_income.get(grade)  # type: ignore[arg-type]
+                    if cap is not None:
+                        num, den, rule = cap
+                        if income * num < price * den:
+                            new = (2 * income * num + den) // (2 * den)
+                            lines.append(_new_tuple(Line, (rule, new - price)))
+                            price = new
             food = child.food_ore
             if food:
                 lines.append(_new_tuple(Line, (_food_rule(mr.sfo_food_rule, month), food)))

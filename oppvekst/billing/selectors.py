@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Abs
+from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.billing import compute
@@ -24,6 +25,7 @@ from oppvekst.billing.models import (
     RunStatus,
 )
 from oppvekst.billing.permissions import BillingAction
+from oppvekst.billing.rulebook import MissingZone
 from oppvekst.billing.rules import MissingRuleError, YearMonth
 from oppvekst.core.models import Municipality, Unit
 from oppvekst.daterange import active_q
@@ -388,6 +390,92 @@ def own_reductions(actor: Actor) -> list[ReductionApplication]:
 
 def can_decide(actor: Actor, application: ReductionApplication) -> bool:
     return can(actor, BillingAction.REDUCTION_DECIDE, application)
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    label: str
+    before_ore: int
+    after_ore: int
+
+    @property
+    def difference_ore(self) -> int:
+        return self.after_ore - self.before_ore
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    child: Person
+    service_label: str
+    before_ore: int
+    after_ore: int
+    rules: tuple[RuleRow, ...]
+
+    @property
+    def difference_ore(self) -> int:
+        return self.after_ore - self.before_ore
+
+
+@dataclass(frozen=True)
+class ReductionCalculation:
+    """What a grant would change, per child and per rule, in its first month."""
+
+    month: dt.date
+    rows: tuple[EffectRow, ...] = ()
+    problem: str = ""
+
+    @property
+    def before_ore(self) -> int:
+        return sum(r.before_ore for r in self.rows)
+
+    @property
+    def after_ore(self) -> int:
+        return sum(r.after_ore for r in self.rows)
+
+    @property
+    def difference_ore(self) -> int:
+        return self.after_ore - self.before_ore
+
+
+def reduction_calculation(
+    application: ReductionApplication, month: dt.date | None = None
+) -> ReductionCalculation:
+    """The monthly fee of each child of ``application`` (read through ``reduction_detail``,
+    so already authorized) before and after a grant, in ``month`` (default: the first month
+    the decision may apply from). Uses the invoice run's own computation."""
+    first = (month or application.earliest_effective).replace(day=1)
+    children = list(application.children.all())
+    try:
+        effects = compute.reduction_effect(
+            municipality_id=application.municipality_id,
+            child_ids=[c.pk for c in children],
+            month=YearMonth(first.year, first.month),
+            income_ore=application.income_ore,
+            reduced_fee=application.reduced_fee,
+            free_core_hours=application.free_core_hours,
+        )
+    except (MissingRuleError, MissingZone):
+        return ReductionCalculation(
+            month=first,
+            problem=_(
+                "Beregningen kan ikke vises: kommunen mangler prissone eller satser for"
+                " måneden. Administrator må legge dem inn."
+            ),
+        )
+    by_pk = {c.pk: c for c in children}
+    services = dict(Placement._meta.get_field("service").choices or [])
+    rows = tuple(
+        EffectRow(
+            child=by_pk[e.child_id],
+            service_label=str(services.get(e.service, e.service)),
+            before_ore=e.before_ore,
+            after_ore=e.after_ore,
+            rules=tuple(RuleRow(rule_label(r.table), r.before_ore, r.after_ore) for r in e.rules),
+        )
+        for e in effects
+        if e.child_id in by_pk
+    )
+    return ReductionCalculation(month=first, rows=rows)
 
 
 # -- private kindergartens ---------------------------------------------------------------------

@@ -23,10 +23,11 @@ from oppvekst import clock
 from oppvekst.billing import compute
 from oppvekst.billing.compute import LineRow, add_months, kindergarten_year
 from oppvekst.billing.export import build_export
-from oppvekst.billing.letters import decision_letter_pdf
+from oppvekst.billing.letters import MonthlyAmount, decision_letter_pdf
 from oppvekst.billing.models import (
     BillingCustomer,
     BillingService,
+    BillingSettings,
     ChildBasis,
     ErpExport,
     Invoice,
@@ -238,8 +239,7 @@ def reduction_decide(
                 _("Skriv en begrunnelse for avslaget."),
                 fields={"reason": _("Et avslag må begrunnes.")},
             )
-        year_first = dt.date(locked.year_start, 8, 1)
-        earliest = max(locked.application_month, year_first)
+        earliest = locked.earliest_effective
         if grant:
             start = effective_from or earliest
             if start.day != 1:
@@ -267,7 +267,8 @@ def reduction_decide(
         locked.decision_reason = reason[:4000]
         locked.version += 1
         children = list(locked.children.order_by("birth_date", "pk"))
-        locked.letter_pdf = decision_letter_pdf(locked, children, now.date())
+        monthly = _monthly_after_grant(locked, children) if grant else None
+        locked.letter_pdf = decision_letter_pdf(locked, children, now.date(), monthly=monthly)
         locked.save()
         applicant = Person.objects.get(pk=locked.applicant_id)
         notify(
@@ -282,6 +283,31 @@ def reduction_decide(
             municipality_id=locked.municipality_id,
         )
     return locked
+
+
+def _monthly_after_grant(
+    application: ReductionApplication, children: list[Person]
+) -> list[MonthlyAmount] | None:
+    """Each child's new monthly parent fee from the first month of a grant, for the letter
+    (None when the month cannot be priced yet; the invoice then shows it)."""
+    start = application.effective_from or application.earliest_effective
+    try:
+        effects = compute.reduction_effect(
+            municipality_id=application.municipality_id,
+            child_ids=[c.pk for c in children],
+            month=year_month(start),
+            income_ore=application.income_ore,
+            reduced_fee=application.reduced_fee,
+            free_core_hours=application.free_core_hours,
+        )
+    except (MissingRuleError, MissingZone):
+        return None
+    names = {c.pk: c.full_name for c in children}
+    return [
+        MonthlyAmount(names[e.child_id], e.service, e.before_ore, e.after_ore)
+        for e in effects
+        if e.child_id in names
+    ]
 
 
 # -- invoice runs ------------------------------------------------------------------------------
@@ -317,6 +343,7 @@ def invoice_run_start(
             month=month,
             status=RunStatus.QUEUED,
             created_by=started_by,
+            computed_by=started_by,
             created_at=clock.now(),
             progress_label="I kø",
         )
@@ -343,6 +370,7 @@ def invoice_run_recompute(
                 _("Bare en kjøring til kontroll kan beregnes på nytt."), code="not_preview"
             )
         locked.status = RunStatus.QUEUED
+        locked.computed_by = by
         locked.error = ""
         locked.progress_done = locked.progress_total = 0
         locked.progress_label = "I kø"
@@ -358,6 +386,19 @@ def invoice_run_approve(*, run: InvoiceRun, by: Person | None, expected_version:
         _check_version(locked, expected_version)
         if locked.status != RunStatus.PREVIEW:
             raise ConflictError(_("Bare en kjøring til kontroll kan godkjennes."), code="state")
+        if (
+            by is not None
+            and locked.computed_by_id == by.pk
+            and BillingSettings.separate_approver_for(locked.municipality_id)
+        ):
+            # The municipality's four-eyes setting (BillingSettings.separate_approver).
+            raise DomainError(
+                _(
+                    "Du beregnet denne kjøringen, så en annen må godkjenne den. Kommunen krever"
+                    " to personer for å godkjenne en fakturakjøring."
+                ),
+                code="same_person",
+            )
         locked.status = RunStatus.APPROVED
         locked.approved_by = by
         locked.approved_at = clock.now()

@@ -20,35 +20,29 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst import clock
-from oppvekst.access import audit
-from oppvekst.access.policy import Actor, actor_for_request, can
+from oppvekst.access import audit, edge
+from oppvekst.access.policy import Actor, can
 from oppvekst.billing import selectors, services
 from oppvekst.billing.compute import add_months
-from oppvekst.billing.explain import COMPENSATED_TABLES, rule_label
+from oppvekst.billing.explain import COMPENSATED_TABLES, kr, month_label, rule_label
 from oppvekst.billing.export import export_to_serve
 from oppvekst.billing.forms import DecisionForm, RunActionForm, StartRunForm
 from oppvekst.billing.letters import decision_letter_to_serve
 from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rules import YearMonth
+from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
 
 PAGE_SIZE = 25
-
-
-def _actor(request: HttpRequest, capability: str | None = None) -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    actor = actor_for_request(request)
-    if capability is not None and not can(actor, capability):
-        raise PermissionDenied
-    return actor
 
 
 def _page(request: HttpRequest) -> int:
@@ -98,7 +92,7 @@ def _next_month(actor: Actor, municipality_id: int | None) -> dt.date:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def overview(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     municipalities = selectors.billing_municipalities(actor)
     choices = [(m.pk, m.name) for m in municipalities]
     try:
@@ -178,7 +172,7 @@ def _warning_text(code: str) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     action_form = RunActionForm(request.POST or None)
     action_error = ""
@@ -202,6 +196,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
                 allowed = can(actor, BillingAction.RUN, run.municipality)
             if not allowed:
                 raise PermissionDenied
+            if action in write_actions and not confirmed(request):
+                return _run_confirmation(request, run, action, version)
             try:
                 handlers[action](run=run, by=actor.person, expected_version=version)
             except DomainError as exc:
@@ -259,10 +255,45 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(request, "billing/run_detail.html", context, status=200)
 
 
+def _run_confirmation(request: HttpRequest, run: Any, action: str, version: int) -> HttpResponse:
+    month = month_label(run.month)
+    facts = [
+        (_("Kommune"), run.municipality.name),
+        (_("Måned"), month),
+        (_("Fakturaer"), run.invoice_count),
+        (_("Sum til fakturering"), kr(run.total_ore)),
+    ]
+    if action == "approve":
+        title = _("Godkjenn fakturakjøringen for %(month)s") % {"month": month}
+        intro = _(
+            "Når kjøringen er godkjent, ser foresatte fakturaene i portalen, og den kan ikke"
+            " lenger beregnes på nytt."
+        )
+        button = _("Bekreft godkjenning")
+    else:
+        title = _("Lås fakturakjøringen for %(month)s") % {"month": month}
+        intro = _(
+            "En låst kjøring endres aldri igjen. Fakturagrunnlaget til økonomisystemet lages nå;"
+            " senere endringer blir korreksjoner i en senere måned."
+        )
+        button = _("Bekreft og lås")
+    return confirm_page(
+        request,
+        Confirmation(
+            title=title,
+            intro=intro,
+            button=button,
+            cancel_url=reverse("billing_run", args=[run.pk]),
+            facts=facts,
+            hidden=[("action", action), ("version", version)],
+        ),
+    )
+
+
 @never_cache
 @require_GET
 def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     return JsonResponse(
         {
@@ -280,7 +311,7 @@ def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
 @never_cache
 @require_GET
 def run_invoices(request: HttpRequest, run_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     search = request.GET.get("q", "")[:100]
     ordering = request.GET.get("sorter", "number")
@@ -304,12 +335,13 @@ def run_invoices(request: HttpRequest, run_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponseBase:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)
     export = getattr(run, "export", None) if run.is_locked else None
     if export is None or fmt not in ("csv", "json"):
         raise Http404
-    children = InvoiceLine.objects.filter(run=run, invoiced=True).values_list("child_id", flat=True)
+    # Every child the file names, invoiced or not (lines below the minimum are listed too).
+    children = InvoiceLine.objects.filter(run=run).values_list("child_id", flat=True)
     audit.record(actor, "billing.export", set(children), request=request)
     with (export.csv_file if fmt == "csv" else export.json_file).open("rb") as handle:
         stored = handle.read().decode()
@@ -339,7 +371,7 @@ def _invoice_page(request: HttpRequest, actor: Actor, invoice_id: int, *, portal
 @never_cache
 @require_GET
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     response: HttpResponse = _invoice_page(request, actor, invoice_id, portal=False)
     return response
 
@@ -350,7 +382,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def reductions(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     status = request.GET.get("status", ReductionStatus.SUBMITTED)
     search = request.GET.get("q", "")[:100]
     ordering = request.GET.get("sorter", "-submitted")
@@ -380,7 +412,7 @@ def reductions(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reduction_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     try:
         application = selectors.reduction_detail(actor, application_id)
     except NotFoundError as exc:
@@ -388,40 +420,83 @@ def reduction_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     may_decide = selectors.can_decide(actor, application)
     if not may_decide:
         raise Http404
-    form = DecisionForm(
-        request.POST or None, initial={"version": application.version, "decision": "grant"}
-    )
+    # No decision is preselected: the caseworker chooses after seeing the calculation.
+    form = DecisionForm(request.POST or None, initial={"version": application.version})
     submitted = application.status == ReductionStatus.SUBMITTED
+    children = [c.pk for c in application.children.all()]
     if request.method == "POST" and submitted and form.is_valid():
+        data = form.cleaned_data
+        grant = data["decision"] == "grant"
+        if not confirmed(request):
+            audit.record(actor, "reduction.read", children, request=request)
+            return _decision_confirmation(request, application, form, grant)
         try:
             services.reduction_decide(
                 application=application,
                 decided_by=actor.person,  # type: ignore[arg-type]
-                grant=form.cleaned_data["decision"] == "grant",
-                reason=form.cleaned_data["reason"],
-                effective_from=form.cleaned_data["effective_from"],
-                expected_version=form.cleaned_data["version"],
+                grant=grant,
+                reason=data["reason"],
+                effective_from=data["effective_from"],
+                expected_version=data["version"],
             )
         except DomainError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Vedtaket er lagret, og vedtaksbrevet er laget."))
             return redirect("billing_reduction", application_id=application.pk)
-    audit.record(
-        actor,
-        "reduction.read",
-        [c.pk for c in application.children.all()],
-        request=request,
-    )
+    audit.record(actor, "reduction.read", children, request=request)
+    decidable = application.status == ReductionStatus.SUBMITTED
     return render(
         request,
         "billing/reduction_detail.html",
         {
             "application": application,
             "form": form,
-            "decidable": application.status == ReductionStatus.SUBMITTED,
+            "decidable": decidable,
+            "calculation": selectors.reduction_calculation(application) if decidable else None,
             "portal": False,
         },
+    )
+
+
+def _decision_confirmation(
+    request: HttpRequest, application: Any, form: DecisionForm, grant: bool
+) -> HttpResponse:
+    data = form.cleaned_data
+    month = data["effective_from"] or application.earliest_effective
+    facts: list[tuple[str, Any]] = [
+        (_("Søker"), application.applicant.full_name),
+        (_("Vedtak"), _("Innvilg") if grant else _("Avslå")),
+    ]
+    if grant:
+        facts.append((_("Gjelder fra"), month_label(month)))
+    if data["reason"]:
+        facts.append((_("Begrunnelse"), data["reason"]))
+    chosen = data["effective_from"]
+    hidden = [
+        ("decision", data["decision"]),
+        ("effective_from", chosen.strftime("%Y-%m") if chosen else ""),
+        ("reason", data["reason"]),
+        ("version", data["version"]),
+    ]
+    return confirm_page(
+        request,
+        Confirmation(
+            title=_("Bekreft vedtak om redusert betaling"),
+            intro=_(
+                "Vedtaket lagres, vedtaksbrevet lages og søkeren får beskjed. Kontroller"
+                " beregningen før du bekrefter."
+            )
+            if grant
+            else _("Avslaget lagres, vedtaksbrevet lages og søkeren får beskjed."),
+            button=_("Bekreft og lag vedtaksbrev"),
+            cancel_url=reverse("billing_reduction", args=[application.pk]),
+            facts=facts,
+            hidden=hidden,
+            include="billing/_reduction_calculation.html" if grant else "",
+            stylesheets=[static("billing/billing.css")],
+        ),
+        calculation=selectors.reduction_calculation(application, month) if grant else None,
     )
 
 
@@ -444,7 +519,7 @@ def _letter_response(request: HttpRequest, actor: Actor, application_id: int, ow
 @never_cache
 @require_GET
 def reduction_letter(request: HttpRequest, application_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.open")
+    actor = edge.require(request, BillingAction.OPEN)
     response: HttpResponse = _letter_response(request, actor, application_id, own=False)
     return response
 
@@ -452,7 +527,7 @@ def reduction_letter(request: HttpRequest, application_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def reduction_document(request: HttpRequest, application_id: int, document_id: int) -> Any:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         application = selectors.reduction_detail(actor, application_id)
     except NotFoundError as exc:
@@ -480,7 +555,7 @@ def reduction_document(request: HttpRequest, application_id: int, document_id: i
 @never_cache
 @require_GET
 def compensation_units(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, "billing.compensation_open")
+    actor = edge.require(request, BillingAction.COMPENSATION_OPEN)
     units = selectors.compensation_units(actor)
     return render(request, "billing/compensation_units.html", {"units": units})
 
@@ -488,7 +563,7 @@ def compensation_units(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def compensation(request: HttpRequest, unit_id: int) -> HttpResponse:
-    actor = _actor(request, "billing.compensation_open")
+    actor = edge.require(request, BillingAction.COMPENSATION_OPEN)
     try:
         unit, runs = selectors.compensation(actor, unit_id)
     except NotFoundError as exc:

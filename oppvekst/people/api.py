@@ -13,6 +13,7 @@ from oppvekst.access.policy import can
 from oppvekst.api.base import actor, page_of
 from oppvekst.core.idempotency import once
 from oppvekst.people import selectors
+from oppvekst.people.identity import normalise
 from oppvekst.people.permissions import ChildAction
 from oppvekst.people.services import child_register, identity_error
 
@@ -101,10 +102,15 @@ class ChildIn(Schema):
     postal_town: str = Field("", max_length=60)
     guardian_identity_number: str = Field("", max_length=13)
 
+    @field_validator("guardian_identity_number")
+    @classmethod
+    def _normalised(cls, value: str) -> str:
+        return normalise(value)
+
     @field_validator("identity_number")
     @classmethod
     def _valid_identity_number(cls, value: str) -> str:
-        value = "".join(value.split())
+        value = normalise(value)
         problem = identity_error(value)
         if problem is not None:
             raise ValueError(problem)

@@ -5,11 +5,19 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.people.identity import normalise
 from oppvekst.people.models import validate_identity_number
 
 
+class IdentityNumberFormField(forms.CharField):
+    """Normalised (identity.normalise) before the validators see it."""
+
+    def to_python(self, value: object) -> str:
+        return normalise(super().to_python(value) or "")
+
+
 class ChildRegisterForm(forms.Form):
-    identity_number = forms.CharField(
+    identity_number = IdentityNumberFormField(
         label=_("Fødselsnummer eller D-nummer"),
         max_length=13,
         validators=[validate_identity_number],
@@ -23,10 +31,7 @@ class ChildRegisterForm(forms.Form):
     street_address = forms.CharField(label=_("Adresse"), max_length=150, required=False)
     postal_code = forms.CharField(label=_("Postnummer"), max_length=4, required=False)
     postal_town = forms.CharField(label=_("Poststed"), max_length=60, required=False)
-    guardian_identity_number = forms.CharField(
+    guardian_identity_number = IdentityNumberFormField(
         label=_("Foresattes fødselsnummer (valgfritt)"), max_length=13, required=False
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, initial=uuid.uuid4)
-
-    def clean_identity_number(self) -> str:
-        return "".join(self.cleaned_data["identity_number"].split())

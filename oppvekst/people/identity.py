@@ -6,6 +6,11 @@ control remainder must be 0, and the 2032 rule where it may be 0-3. The second c
 unchanged. Dates, D-/synthetic offsets and century are hints only (§5.3); a number is still
 refused when its day and month cannot form a date in any century.
 
+Input is normalised before it is validated (``normalise``): every Unicode decimal digit
+(fullwidth ０-９, Arabic-Indic ٠-٩, Devanagari, ...) becomes its ASCII digit, and whitespace and
+invisible format characters (zero-width space, direction marks) are dropped. ``parse`` then
+accepts ASCII digits only, so one number has one spelling and uniqueness holds in the database.
+
 Synthetic test numbers (Skatteetaten/Tenor: month + 80, §5.2) are accepted only when the caller
 allows them (setting OPPVEKST_ALLOW_SYNTHETIC_IDS). H-numbers (month + 40) and FH-numbers
 (first digit 8 or 9) are internal help numbers and are refused.
@@ -14,6 +19,7 @@ allows them (setting OPPVEKST_ALLOW_SYNTHETIC_IDS). H-numbers (month + 40) and F
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2, 1)
@@ -37,6 +43,20 @@ class IdentityNumber:
     synthetic: bool
     rule: str  # "classic" or "2032"
     birth_date_hint: dt.date | None
+
+
+def normalise(value: str) -> str:
+    """The number as ASCII digits: Unicode decimal digits mapped, whitespace and format
+    characters (category Cf) dropped. Anything else is kept, for ``parse`` to refuse."""
+    out: list[str] = []
+    for char in value:
+        if char.isspace() or unicodedata.category(char) == "Cf":
+            continue
+        if not char.isascii() and unicodedata.category(char) == "Nd":
+            out.append(str(unicodedata.decimal(char)))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _remainder(weights: tuple[int, ...], digits: str) -> int:
@@ -79,8 +99,8 @@ def _valid_date(year: int, month: int, day: int) -> dt.date | None:
 
 def parse(value: str, *, allow_synthetic: bool = False) -> IdentityNumber:
     """Validate and describe an identity number, or raise InvalidIdentityNumber."""
-    digits = "".join(value.split())
-    if not digits.isdigit():
+    digits = normalise(value)
+    if not (digits.isascii() and digits.isdigit()):
         raise InvalidIdentityNumber("digits", "An identity number has digits only.")
     if len(digits) != 11:
         raise InvalidIdentityNumber("length", "An identity number has exactly 11 digits.")

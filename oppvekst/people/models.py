@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst.dbutils import valid_range_constraint
-from oppvekst.people.identity import InvalidIdentityNumber, parse
+from oppvekst.people.identity import InvalidIdentityNumber, normalise, parse
 
 IDENTITY_MESSAGES = {
     "digits": _("Fødselsnummeret kan bare inneholde siffer."),
@@ -28,6 +28,20 @@ def validate_identity_number(value: str) -> None:
         raise ValidationError(IDENTITY_MESSAGES[exc.code], code=f"identity_{exc.code}") from exc
 
 
+class IdentityNumberField(models.CharField):
+    """Stores, and looks up, an identity number in its one ASCII spelling (identity.normalise),
+    whatever path it arrives by (forms, API, admin, imports, ORM filters), so the unique
+    constraint cannot be passed with fullwidth or Arabic-Indic digits."""
+
+    def to_python(self, value: object) -> str | None:
+        text = super().to_python(value)
+        return normalise(text) if isinstance(text, str) else text
+
+    def get_prep_value(self, value: object) -> object:
+        value = super().get_prep_value(value)
+        return normalise(value) if isinstance(value, str) else value
+
+
 class AddressProtection(models.TextChoices):
     """Adressebeskyttelse (domain/norway.md §6.1)."""
 
@@ -41,7 +55,7 @@ STRICT_LEVELS = {AddressProtection.STRICT, AddressProtection.STRICT_ABROAD}
 
 
 class Person(models.Model):
-    identity_number = models.CharField(
+    identity_number = IdentityNumberField(
         _("fødselsnummer"),
         max_length=11,
         unique=True,

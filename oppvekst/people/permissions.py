@@ -40,6 +40,12 @@ class ChildAction(StrEnum):
     REVIEW_IDENTITY = "identity_review.decide"
 
 
+class ChildAuditEvent(StrEnum):
+    """Reads that are audited but are not access actions of their own."""
+
+    READ = "child.read"  # the child's page or API record, as a whole
+
+
 def children_basic(actor: Actor) -> Q:
     return family_of_child(actor) | staff_where_child_is_placed(
         actor, group_names=GROUP_ROLES, unit_names=UNIT_ROLES
@@ -106,5 +112,6 @@ registry.capability(
     ChildAction.SEARCH, lambda a: has_role(a, *GROUP_ROLES, *UNIT_ROLES, RoleName.CASEWORKER)
 )
 registry.capability(ChildAction.CREATE, lambda a: has_role(a, RoleName.CASEWORKER))
+registry.audit_events(ChildAuditEvent)
 
 __all__ = ["FAMILY", "ChildAction"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from oppvekst import clock
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
-from oppvekst.people.identity import InvalidIdentityNumber, parse
+from oppvekst.people.identity import InvalidIdentityNumber, normalise, parse
 from oppvekst.people.models import (
     IDENTITY_MESSAGES,
     Guardianship,
@@ -51,8 +51,8 @@ def child_register(
     number the caseworker may not see, and a guardian the caseworker may not see, become an
     `IdentityReview` for a second, cleared caseworker instead of a refusal or a link."""
     fields: dict[str, str] = {}
-    number = "".join(identity_number.split())
-    guardian_number = "".join(guardian_identity_number.split())
+    number = normalise(identity_number)
+    guardian_number = normalise(guardian_identity_number) if guardian_identity_number else ""
     if (problem := identity_error(number)) is not None:
         fields["identity_number"] = problem
     if guardian_number and (problem := identity_error(guardian_number)) is not None:

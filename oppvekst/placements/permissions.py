@@ -16,6 +16,10 @@ class PlacementAction(StrEnum):
     GUARDIAN_CHANGE = "placement.guardian_change"  # place size, notice
 
 
+class PlacementAuditEvent(StrEnum):
+    READ = "placement.read"  # the guardian's page of one placement
+
+
 registry.object_rule(
     PlacementAction.CREATE,
     Unit,
@@ -26,3 +30,4 @@ registry.object_rule(
     Placement,
     lambda a: guardian_of_child(a, field="child_id"),
 )
+registry.audit_events(PlacementAuditEvent)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from oppvekst.admission import portal_views
+from oppvekst.attendance import portal_views as attendance_portal
 from oppvekst.billing import portal_views as billing_portal
 
 app_name = "portal"
@@ -37,5 +38,19 @@ urlpatterns = [
         "betaling/redusert/<int:application_id>/vedtak.pdf",
         billing_portal.reduction_letter,
         name="portal_billing_reduction_letter",
+    ),
+    # daily life in kindergarten and SFO: times, absence and holidays, the pick-up list
+    path("hverdag/", attendance_portal.daily, name="daily"),
+    path("hverdag/<int:child_id>/fravaer/", attendance_portal.absence_new, name="absence_new"),
+    path(
+        "hverdag/fravaer/<int:absence_id>/trekk/",
+        attendance_portal.absence_cancel,
+        name="absence_cancel",
+    ),
+    path("hverdag/<int:child_id>/henting/", attendance_portal.pickup_new, name="pickup_new"),
+    path(
+        "hverdag/henting/<int:pickup_id>/trekk/",
+        attendance_portal.pickup_withdraw,
+        name="pickup_withdraw",
     ),
 ]

@@ -19,12 +19,24 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
-from .fet import FetError, read_fet, read_locked_solution, write_fet_with_solution
+from oppvekst.safeio import SafeIOError, bounded_int, positive_number, read_bytes, write_atomically
+
+from .fet import (
+    FetDocument,
+    FetError,
+    fet_bytes_with_solution,
+    read_fet_string,
+    read_locked_solution,
+)
 from .model import ModelError, Solution
 from .solver import SolveOptions, solve
 from .verify import verify
+
+MAX_TIME_LIMIT = 7 * 24 * 3600.0
+MAX_WORKERS = 256
 
 
 class _UsageError(Exception):
@@ -41,10 +53,21 @@ def _parser() -> _Parser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     s = sub.add_parser("solve", help="solve a FET file with the CP-SAT solver")
     s.add_argument("--fet", required=True, help="input .fet file")
-    s.add_argument("--time-limit", required=True, type=float, help="seconds")
+    s.add_argument(
+        "--time-limit",
+        required=True,
+        type=positive_number(MAX_TIME_LIMIT, "a number of seconds"),
+        help="seconds",
+    )
     s.add_argument("--output", required=True, help="output .fet file (solution locked)")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--workers", type=int, default=0, help="CP-SAT workers (0 = all cores)")
+    # CP-SAT takes a 32-bit random seed and a worker count; refuse what it would not.
+    s.add_argument("--seed", type=bounded_int(0, 2**31 - 1), default=0)
+    s.add_argument(
+        "--workers",
+        type=bounded_int(0, MAX_WORKERS),
+        default=0,
+        help="CP-SAT workers (0 = all cores)",
+    )
     s.add_argument(
         "--optimize",
         action="store_true",
@@ -58,6 +81,15 @@ def _parser() -> _Parser:
     return p
 
 
+def _read(source: str) -> FetDocument:
+    """Read through the size cap (``/dev/zero`` is refused, not read forever); the XML
+    parser decides the encoding from the declaration, as FET does."""
+    raw = read_bytes(source)
+    doc = read_fet_string(raw, name=Path(source).stem)
+    doc.path = source
+    return doc
+
+
 def main(argv: Sequence[str]) -> int:
     t0 = time.monotonic()
     try:
@@ -68,17 +100,11 @@ def main(argv: Sequence[str]) -> int:
     if args.command != "solve":
         print("usage error: expected the command 'solve'", file=sys.stderr)
         return 2
-    if args.time_limit <= 0:
-        print("usage error: --time-limit must be positive", file=sys.stderr)
-        return 2
     try:
-        doc = read_fet(args.fet)
+        doc = _read(args.fet)
         doc.instance.validate()
-    except (FetError, ModelError) as exc:
+    except (FetError, ModelError, SafeIOError) as exc:
         print(f"bad input: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"bad input: cannot read {args.fet}: {exc.strerror}", file=sys.stderr)
         return 2
     inst = doc.instance
     hint = read_locked_solution(doc) if args.warm_start else None
@@ -96,9 +122,9 @@ def main(argv: Sequence[str]) -> int:
     solution = result.solution if result.status == "solved" else None
     hard, soft, _ = verify(inst, solution or Solution())
     try:
-        write_fet_with_solution(doc, solution or Solution(), args.output)
-    except OSError as exc:
-        print(f"cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        write_atomically(args.output, fet_bytes_with_solution(doc, solution or Solution()))
+    except SafeIOError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     out = {
         "status": result.status,

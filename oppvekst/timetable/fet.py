@@ -1013,6 +1013,12 @@ def write_fet_with_solution(
     tree.write(str(path), xml_declaration=True, encoding="UTF-8")
 
 
+def fet_bytes_with_solution(source: FetDocument | Instance, solution: Solution) -> bytes:
+    """The same document as ``write_fet_with_solution`` writes, as bytes (for atomic writes)."""
+    tree = solution_tree(source, solution)
+    return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+
+
 def write_fet(inst: Instance, path: str | os.PathLike[str]) -> None:
     etree.ElementTree(instance_to_fet_root(inst)).write(
         str(path), xml_declaration=True, encoding="UTF-8"
@@ -1384,6 +1390,7 @@ __all__ = [
     "FetDocument",
     "FetError",
     "constraint_type_counts",
+    "fet_bytes_with_solution",
     "instance_to_fet_root",
     "parse_fet_tree",
     "read_fet",

@@ -29,6 +29,10 @@ class TimetableAction(StrEnum):
     READ_PUPIL = "timetable.read_pupil"  # on a child
 
 
+class TimetableAuditEvent(StrEnum):
+    FEED_READ = "timetable.feed_read"  # a calendar subscription fetched a pupil's timetable
+
+
 def timetable_edit(actor: Actor) -> Q:
     return Q(kind=UnitKind.SCHOOL, pk__in=actor.ids("unit_id", [RoleName.UNIT_LEADER]))
 
@@ -65,3 +69,4 @@ registry.object_rule(TimetableAction.EDIT, Unit, timetable_edit)
 registry.object_rule(TimetableAction.READ, Unit, timetable_read)
 registry.object_rule(TimetableAction.READ_CLASS, Group, timetable_read_class)
 registry.object_rule(TimetableAction.READ_PUPIL, Person, family_of_child)
+registry.audit_events(TimetableAuditEvent)

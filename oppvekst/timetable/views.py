@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst import clock
-from oppvekst.access import audit
-from oppvekst.access.policy import Actor, actor_for_request, actor_for_user, can
+from oppvekst.access import audit, edge
+from oppvekst.access.policy import Actor, actor_for_user, can
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
 from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people.models import Person
@@ -49,12 +48,6 @@ ONCE_SESSION_KEY = "timetable_once"
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _actor(request: HttpRequest) -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    return actor_for_request(request)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -94,7 +87,7 @@ def _not_found(exc: Exception | None = None) -> Http404:
 
 
 def _timetable(request: HttpRequest, timetable_id: int, *, edit: bool = False) -> Any:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         tt, access = selectors.timetable_get(actor, timetable_id)
     except NotFoundError as exc:
@@ -107,7 +100,7 @@ def _timetable(request: HttpRequest, timetable_id: int, *, edit: bool = False) -
 def _version(
     request: HttpRequest, version_id: int, *, edit: bool = False, class_id: int | None = None
 ) -> tuple[Actor, TimetableVersion, selectors.Access]:
-    actor = _actor(request)
+    actor = edge.require(request)
     try:
         version, access = selectors.version_get(actor, version_id, class_id=class_id)
     except NotFoundError as exc:
@@ -123,7 +116,7 @@ def _version(
 @require_GET
 @never_cache
 def index(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     if not can(actor, TimetableAction.VIEW):
         raise Http404
     rows = selectors.school_rows(actor)
@@ -145,7 +138,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def timetable_create(request: HttpRequest, unit_id: int, start_year: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     unit = Unit.objects.filter(pk=unit_id).first()
     year = SchoolYear.objects.filter(start_year=start_year).first()
     if unit is None or year is None or not can(actor, TimetableAction.EDIT, unit):
@@ -697,7 +690,7 @@ def version_pdf(request: HttpRequest, version_id: int) -> HttpResponse:
 @require_GET
 @never_cache
 def my_week(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     rows = selectors.teacher_week(actor)
     if not rows:
         raise Http404
@@ -769,7 +762,7 @@ def _feed_url(request: HttpRequest, feed: CalendarFeed) -> str:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def feeds(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = edge.require(request)
     if not can(actor, TimetableAction.VIEW):
         raise Http404
     options = _feed_options(actor)
@@ -825,7 +818,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
-    _actor(request)
+    edge.require(request)
     feed = CalendarFeed.objects.filter(
         pk=feed_id, owner_id=request.user.pk, revoked_at__isnull=True
     ).first()

@@ -11,13 +11,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db.models import Exists, OuterRef
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from oppvekst.access.models import AuditEvent
 from oppvekst.access.services import service_token_create
 from oppvekst.api.base import api
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.identity import make_number
+from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement
 from tests.access.personas import PERSONAS, Objects, child, fet_child, objects_for
 
@@ -94,7 +97,8 @@ def _api_operations() -> set[tuple[str, str]]:
 EXTENSIONS = [
     importlib.import_module(name)
     for name in (
-        f"tests.{app}.matrix_cases" for app in ("admission", "billing", "timetable", "portal")
+        f"tests.{app}.matrix_cases"
+        for app in ("admission", "billing", "timetable", "portal", "attendance")
     )
     if importlib.util.find_spec(name) is not None
 ]
@@ -196,17 +200,70 @@ def _allowed(status: int) -> bool:
     return False
 
 
+def _children_by_name() -> dict[str, int]:
+    """Every child in the demo by the full name a page would show (names that more than one
+    person carries are left out: they cannot tell whose data a page shows)."""
+    seen: dict[str, list[int]] = {}
+    for pk, first, last in Person.objects.values_list("pk", "first_name", "last_name"):
+        seen.setdefault(f"{first} {last}", []).append(pk)
+    placed = set(
+        Person.objects.filter(Exists(Placement.objects.filter(child=OuterRef("pk")))).values_list(
+            "pk", flat=True
+        )
+    )
+    return {name: ids[0] for name, ids in seen.items() if len(ids) == 1 and ids[0] in placed}
+
+
+class AuditCheck:
+    """Counts 200 responses that show a child's name, and those that wrote no audit row for
+    that child during the request."""
+
+    def __init__(self) -> None:
+        self.names = _children_by_name()
+        self.shown = 0
+        self.unaudited: list[str] = []
+
+    def last_id(self) -> int:
+        return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def check(self, label: str, response: Any, before: int) -> None:
+        if response.status_code != 200 or (
+            "html" not in response.get("Content-Type", "")
+            and ("json" not in response.get("Content-Type", ""))
+        ):
+            return
+        raw = (
+            b"".join(response.streaming_content)
+            if getattr(response, "streaming", False)
+            else response.content
+        )
+        body = raw.decode("utf-8", "replace")
+        shown = {pk for name, pk in self.names.items() if name in body}
+        if not shown:
+            return
+        self.shown += 1
+        audited = set(AuditEvent.objects.filter(pk__gt=before).values_list("target_id", flat=True))
+        missing = shown - audited
+        if missing:
+            names = sorted(name for name, pk in self.names.items() if pk in missing)
+            self.unaudited.append(f"{label} shows {names} without an audit row")
+
+
 def test_authorization_matrix(capsys: pytest.CaptureFixture[str]) -> None:
     cases = 0
     unexpected: list[str] = []
+    audit_check = AuditCheck()
     for slug in PERSONAS:
         objs = objects_for(slug)
         client = _client(slug)
         for route, method, url, expected in _page_cases(slug, objs):
+            before = audit_check.last_id()
             response = client.get(url) if method == "GET" else client.post(url, {})
             cases += 1
             if _allowed(response.status_code) != expected:
                 unexpected.append(f"{slug} {method} {url} -> {response.status_code} ({route})")
+            if method == "GET":
+                audit_check.check(f"{slug} GET {url}", response, before)
         headers = _token(slug)
         anonymous = Client()
         for op, url, expected in _api_cases(slug, objs):
@@ -214,7 +271,9 @@ def test_authorization_matrix(capsys: pytest.CaptureFixture[str]) -> None:
                 body = json.dumps(_new_child(slug))
                 response = anonymous.post(url, body, content_type="application/json", **headers)
             else:
+                before = audit_check.last_id()
                 response = anonymous.get(url, **headers)
+                audit_check.check(f"{slug} API GET {url}", response, before)
             cases += 1
             if _allowed(response.status_code) != expected:
                 unexpected.append(f"{slug} GET {url} -> {response.status_code} ({op})")
@@ -234,4 +293,9 @@ def test_authorization_matrix(capsys: pytest.CaptureFixture[str]) -> None:
             unexpected.append(f"anonymous GET {url} allowed")
     with capsys.disabled():
         print(f"\nauthorization matrix: {cases} cases, {len(unexpected)} unexpected")
+        print(
+            f"audit completeness: {audit_check.shown} responses showed a child, "
+            f"{len(audit_check.unaudited)} without an audit row"
+        )
     assert not unexpected, "\n".join(unexpected)
+    assert not audit_check.unaudited, "\n".join(audit_check.unaudited)

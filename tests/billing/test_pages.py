@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from oppvekst.billing import services
-from oppvekst.billing.models import Invoice, InvoiceRun, RunStatus
+from oppvekst.billing.models import BillingSettings, Invoice, InvoiceRun, RunStatus
 from oppvekst.core.models import Municipality
 from oppvekst.demo.models import DemoPersona
 from oppvekst.placements.models import Placement
@@ -86,18 +86,21 @@ def test_caseworker_runs_a_month_through_preview_approval_and_lock(
     assert detail.status_code == 200
     body = detail.content.decode()
     assert "Godkjenn" in body and "Satser som ikke er bekreftet" in body
-    assert client.post(started["Location"], {"action": "approve", "version": run.version})[
-        "Location"
-    ]
+    # The municipality's four-eyes setting is on by default: the caseworker who computed the
+    # run may not approve it.
+    BillingSettings.objects.create(municipality=run.municipality, separate_approver=False)
+    approve = {"action": "approve", "version": run.version, "confirm": "1"}
+    assert client.post(started["Location"], approve)["Location"]
     run.refresh_from_db()
     assert run.status == RunStatus.APPROVED
-    client.post(started["Location"], {"action": "lock", "version": run.version})
+    client.post(started["Location"], {"action": "lock", "version": run.version, "confirm": "1"})
     run.refresh_from_db()
     assert run.status == RunStatus.LOCKED
     export = client.get(f"/betaling/kjoring/{run.pk}/eksport.csv")
     assert b"".join(export.streaming_content).startswith(b"posttype;ordrenummer")
     # A repeated or stale action is refused with a message, not an error page.
-    again = client.post(started["Location"], {"action": "lock", "version": run.version - 1})
+    stale = {"action": "lock", "version": run.version - 1, "confirm": "1"}
+    again = client.post(started["Location"], stale)
     assert again.status_code == 200 and "endret av noen andre" in again.content.decode()
 
 

@@ -404,15 +404,30 @@ def test_sfo_place_within_12_hours_is_free() -> None:
     assert fee(run("2025-09", sfo("s", grade=1, price=1800, hours=12)), "s") == "0.00"
 
 
-def test_sfo_income_cap_then_free_hours() -> None:
-    result = run("2025-09", sfo("s", grade=1, hours=20), income=300_000, granted=True)
-    # 300 000 * 0.06 / 11 = 1 636.36, then 8 of 20 hours paid.
-    assert fee(result, "s") == "654.54"
+def test_sfo_income_cap_bounds_what_is_left_after_the_free_hours() -> None:
+    result = run("2025-09", sfo("s", grade=1, hours=20), income=150_000, granted=True)
+    # 3 000 * 8 / 20 = 1 200 after the free hours; 150 000 * 0.06 / 11 = 818.18 is below it.
+    assert fee(result, "s") == "818.18"
     assert rules_of(result, "s") == [
         "sfo.list_price",
-        "sfo.income_cap.grades1_2",
         "sfo.free_hours.grade1",
+        "sfo.income_cap.grades1_2",
     ]
+
+
+def test_sfo_6_percent_grant_never_lowers_a_bill_already_below_6_percent() -> None:
+    # Income 450 000: 6 % a month is 2 454.55, above the 1 200.00 left after the free hours
+    # (norway.md § 3: the rule is a ceiling), so the grant changes nothing.
+    without = run("2025-09", sfo("s", grade=2, hours=20), income=450_000)
+    granted = run("2025-09", sfo("s", grade=2, hours=20), income=450_000, granted=True)
+    assert fee(without, "s") == fee(granted, "s") == "1200.00"
+    assert "sfo.income_cap.grades1_2" not in rules_of(granted, "s")
+
+
+def test_sfo_income_cap_applies_after_free_hours_below_the_cap() -> None:
+    result = run("2025-09", sfo("s", grade=1, hours=20), income=300_000, granted=True)
+    # 1 200 after the free hours is below 300 000 * 0.06 / 11 = 1 636.36.
+    assert fee(result, "s") == "1200.00"
 
 
 @pytest.mark.parametrize(

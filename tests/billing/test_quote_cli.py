@@ -105,13 +105,11 @@ def test_quote_prints_parent_fee_lines_per_child(
         },
     ]
     c = result["children"]["c"]
-    assert c["fee_nok"] == "981.82"
-    assert [line["rule"] for line in c["lines"]] == [
-        "sfo.list_price",
-        "sfo.income_cap.grades1_2",
-        "sfo.free_hours.grade2",
-    ]
-    assert result["total_nok"] == "2181.82"
+    # 6 % of 450 000 / 11 = 2 454.55 is above the 1 280.00 left after the free hours, so the
+    # grant does not lower the SFO bill (norway.md § 3: a ceiling).
+    assert c["fee_nok"] == "1280.00"
+    assert [line["rule"] for line in c["lines"]] == ["sfo.list_price", "sfo.free_hours.grade2"]
+    assert result["total_nok"] == "2480.00"
 
 
 def test_quote_gives_free_core_hours_only_when_granted(
@@ -127,7 +125,7 @@ def test_quote_gives_free_core_hours_only_when_granted(
         "source": "FOR-2005-12-16-1478 § 3 (gratis kjernetid)",
     }
     # The SFO child is untouched by the kindergarten-only grant.
-    assert json.loads(out)["children"]["c"]["fee_nok"] == "981.82"
+    assert json.loads(out)["children"]["c"]["fee_nok"] == "1280.00"
 
 
 def test_quote_reproduces_the_three_sibling_example(
@@ -152,7 +150,7 @@ def test_quote_leaves_food_money_out(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 0
     assert result["children"]["a"]["fee_nok"] == "1200.00"
     assert all("food" not in line["rule"] for line in result["children"]["a"]["lines"])
-    assert result["total_nok"] == "2181.82"
+    assert result["total_nok"] == "2480.00"
 
 
 def test_quote_income_and_grant_are_optional(
@@ -169,7 +167,7 @@ def test_quote_reads_stdin(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(EXAMPLE)))
     assert main(["quote", "--input", "-"]) == 0
-    assert json.loads(capsys.readouterr().out)["total_nok"] == "2181.82"
+    assert json.loads(capsys.readouterr().out)["total_nok"] == "2480.00"
 
 
 def test_quote_runs_as_a_process() -> None:
@@ -184,7 +182,7 @@ def test_quote_runs_as_a_process() -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["total_nok"] == "2181.82"
+    assert json.loads(done.stdout)["total_nok"] == "2480.00"
 
 
 # -- bad input: exit 2, one line on stderr naming the problem -----------------------------------

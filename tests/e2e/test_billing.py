@@ -22,8 +22,10 @@ def _run_month(page: Any, server: DemoServer, month: str) -> None:
     page.get_by_role("button", name="Start beregning").click()
     page.wait_for_url(re.compile(r".*/betaling/kjoring/\d+/$"))
     page.get_by_role("button", name="Godkjenn").click()
+    page.get_by_role("button", name="Bekreft godkjenning").click()
     page.get_by_text("Kjøringen er godkjent.").wait_for()
     page.get_by_role("button", name="Lås og lag fakturagrunnlag").click()
+    page.get_by_role("button", name="Bekreft og lås").click()
     page.get_by_text("Kjøringen er låst").wait_for()
     assert page.locator("#run-status").inner_text() == "Låst"
 
@@ -32,6 +34,16 @@ def test_guardian_applies_caseworker_grants_next_run_reflects_it(
     page: Any, demo_server: DemoServer
 ) -> None:
     demo_server.command("billing_demo")  # prices and zones (idempotent; `demo` does it too)
+    # The demo has one caseworker persona, so this walk-through turns the four-eyes setting
+    # off (it is tested on its own in tests/billing/test_confirmations.py).
+    demo_server.command(
+        "shell",
+        "-c",
+        "from oppvekst.billing.models import BillingSettings;"
+        "from oppvekst.core.models import Municipality;"
+        "[BillingSettings.objects.update_or_create(municipality=m,"
+        " defaults={'separate_approver': False}) for m in Municipality.objects.all()]",
+    )
     login(page, demo_server, "caseworker")
     _run_month(page, demo_server, "2026-10")
 
@@ -54,8 +66,10 @@ def test_guardian_applies_caseworker_grants_next_run_reflects_it(
     login(page, demo_server, "caseworker")
     page.goto(demo_server.url + "/betaling/soknader/")
     page.locator("table.data a").first.click()
+    page.locator("#reduction-calculation").wait_for()
     page.get_by_label("Innvilg").check()
-    page.get_by_role("button", name="Lagre vedtak og lag brev").click()
+    page.get_by_role("button", name="Gå videre til bekreftelse").click()
+    page.get_by_role("button", name="Bekreft og lag vedtaksbrev").click()
     page.get_by_text("Vedtaket er lagret").wait_for()
     assert page.locator("#reduction-status").inner_text() == "Innvilget"
     href = page.get_by_role("link", name="Vedtaksbrev (PDF)").get_attribute("href")

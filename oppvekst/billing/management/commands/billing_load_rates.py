@@ -3,7 +3,6 @@ the database (insert or update by rule id). Run it when rates.json changes."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from oppvekst.billing.models import RateRule
 from oppvekst.billing.rulebook import load_national_rates
 from oppvekst.billing.rules import RulesError, default_rules_data
+from oppvekst.safeio import SafeIOError, read_json
 
 
 class Command(BaseCommand):
@@ -21,12 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["file"]:
-            with open(options["file"], encoding="utf-8") as handle:
-                data = json.load(handle)
+            try:
+                data = read_json(options["file"])
+            except SafeIOError as exc:
+                raise CommandError(str(exc), returncode=2) from None
         else:
             data = default_rules_data()
         try:
             created, updated = load_national_rates(RateRule, data)
         except (RulesError, KeyError, ValueError) as exc:
-            raise CommandError(f"rates not loaded: {exc}") from exc
+            raise CommandError(f"rates not loaded: {exc}", returncode=2) from exc
         self.stdout.write(f"{created} created, {updated} updated")

@@ -7,27 +7,27 @@ from tqdm import tqdm
 
 from oppvekst.core.models import Municipality
 from oppvekst.demo.generator import generate
+from oppvekst.safeio import bounded_int, positive_number
 
 
 class Command(BaseCommand):
     help = "Generate the synthetic demo municipality (Skedsmo, Sørum and Fet)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--scale", type=float, default=1.0)
+        parser.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=1)
+        # Scale 100 is about 7.6 million rows: beyond that the demo is not a demo.
+        parser.add_argument("--scale", type=positive_number(100.0), default=1.0)
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when the database has data."
         )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["scale"] <= 0:
-            raise CommandError("--scale must be a positive number")
         if Municipality.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("The database already has data; demo generation skipped.")
                 return
-            raise CommandError("The database already has data. Use a fresh database.")
+            raise CommandError("The database already has data. Use a fresh database.", returncode=2)
         expected = int(76600 * options["scale"])
         with tqdm(
             total=expected, unit="rows", desc="Demo municipality", disable=options["no_progress"]

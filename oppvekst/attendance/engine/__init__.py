@@ -1,0 +1,1 @@
+"""Pure attendance engines: staffing norms and the day's expected list (no Django imports)."""
