@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
+from oppvekst.access import audit
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.identity import InvalidIdentityNumber, normalise, parse
@@ -146,4 +147,10 @@ def identity_review_decide(*, actor: Actor, review_id: int, approve: bool) -> Id
         review.decided_by = actor.person
         review.decided_at = clock.now()
         review.save()
+        audit.record(
+            actor,
+            ChildAction.REVIEW_IDENTITY,
+            [review.child_id],
+            endpoint=f"identity-review/{review.pk}/{review.status}",
+        )
     return review

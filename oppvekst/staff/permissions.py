@@ -19,6 +19,14 @@ class StaffAction(StrEnum):
     GRANT_DECIDE = "staff.grant_decide"
 
 
+class StaffAuditEvent(StrEnum):
+    """Written with the receiving person as the target; the endpoint names the grant."""
+
+    GRANT_REQUESTED = "staff.grant_requested"
+    GRANT_APPROVED = "staff.grant_approved"
+    GRANT_REJECTED = "staff.grant_rejected"
+
+
 def grants_to_decide(actor: Actor) -> Q:
     """Another system administrator: never the one who asked, never the one who receives."""
     if not has_role(actor, RoleName.SYSTEM_ADMIN) or actor.user_id is None:
@@ -31,3 +39,4 @@ def grants_to_decide(actor: Actor) -> Q:
 
 registry.capability(StaffAction.GRANT_REQUEST, lambda a: has_role(a, RoleName.SYSTEM_ADMIN))
 registry.object_rule(StaffAction.GRANT_DECIDE, AccessGrant, grants_to_decide)
+registry.audit_events(StaffAuditEvent)

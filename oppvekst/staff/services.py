@@ -31,7 +31,7 @@ from oppvekst.staff.models import (
     GroupAssignment,
     Position,
 )
-from oppvekst.staff.permissions import StaffAction
+from oppvekst.staff.permissions import StaffAction, StaffAuditEvent
 
 
 def grant_problems(
@@ -140,7 +140,7 @@ def access_grant_request(
             requested_by_id=actor.user_id,
             requested_at=clock.now(),
         )
-        audit.record(actor, f"staff.grant_requested.{kind}", [person.pk], endpoint="admin")
+        audit.record(actor, StaffAuditEvent.GRANT_REQUESTED, [person.pk], endpoint=_endpoint(grant))
     return grant
 
 
@@ -162,9 +162,13 @@ def access_grant_decide(*, actor: Actor, grant_id: int, approve: bool) -> Access
         grant.decided_by_id = actor.user_id
         grant.decided_at = clock.now()
         grant.save()
-        verb = "approved" if approve else "rejected"
-        audit.record(actor, f"staff.grant_{verb}.{grant.kind}", [grant.person_id], endpoint="admin")
+        event = StaffAuditEvent.GRANT_APPROVED if approve else StaffAuditEvent.GRANT_REJECTED
+        audit.record(actor, event, [grant.person_id], endpoint=_endpoint(grant))
     return grant
+
+
+def _endpoint(grant: AccessGrant) -> str:
+    return f"admin/staff/accessgrant/{grant.pk}/{grant.kind}"
 
 
 def _apply(grant: AccessGrant) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from oppvekst.access.models import AuditEvent
 from oppvekst.access.policy import actor_for_user
 from oppvekst.access.services import service_token_create
 from oppvekst.demo.models import DemoPersona
@@ -175,4 +176,5 @@ def test_a_held_guardian_link_needs_a_second_cleared_caseworker() -> None:
     employment.save()
     decided = identity_review_decide(actor=actor_for_user(user), review_id=review.pk, approve=True)
     assert decided.status == ReviewStatus.APPROVED and decided.decided_by == colleague
+    assert AuditEvent.objects.filter(target_id=body["id"], action="identity_review.decide").exists()
     assert Guardianship.objects.filter(child_id=body["id"], guardian=guardian).exists()
