@@ -1,9 +1,9 @@
-"""Coordinated admission benchmark (oppvekst.admission.matching).
+"""Coordinated admission benchmark (oppvekst.admission.engine.matching).
 
     .venv/bin/python bench/admission.py            # 10k, 100k and 1M applicants
     .venv/bin/python bench/admission.py --quick    # 10k and 100k
 
-Prints human lines, then ONE JSON line with the figures (docs/HELPERS.md).
+Prints human lines, then ONE JSON line with the figures (CONTRIBUTING.md).
 
 Instances (deterministic from the seed): about 50 applicants per kindergarten, kindergartens in
 districts of 40; each applicant picks a district and 5 distinct kindergartens there by a
@@ -49,7 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from oppvekst.admission.matching import DEFAULT_PRIORITY, solve_dicts  # noqa: E402
+from oppvekst.admission.engine.matching import DEFAULT_PRIORITY, solve_dicts  # noqa: E402
 
 FULL_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (10_000, 100_000)

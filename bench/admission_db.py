@@ -6,7 +6,7 @@
 Generates the demo (seed 1, scale 1 unless --scale/--quick) into an empty database, then for
 each municipality's open main admission runs the dry run (preview) and the commit (load the
 waiting list, solve, write offers, outcomes and notifications), all inside one transaction
-that is rolled back, so the run can be repeated. Target (issue 4): under 10 s on PostgreSQL.
+that is rolled back, so the run can be repeated. Target: under 10 s on PostgreSQL.
 Prints human lines, then one JSON line with the figures.
 """
 
@@ -54,7 +54,8 @@ def _setup(scale: float) -> dict[str, Any]:
 def _run() -> dict[str, Any]:
     from django.db import connection, transaction
 
-    from oppvekst.admission import adapters, matching, services
+    from oppvekst.admission import adapters, services
+    from oppvekst.admission.engine import matching
     from oppvekst.admission.models import AdmissionRound, Offer, RoundKind, RoundStatus
     from oppvekst.demo.models import DemoPersona
 

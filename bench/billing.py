@@ -5,11 +5,11 @@
     .venv/bin/python -m oppvekst.devtools.pgtest -- .venv/bin/python bench/billing.py --db
                                                  # monthly run from PostgreSQL, --scale 10
 
-Prints human lines, then ONE JSON line with the figures (docs/HELPERS.md).
+Prints human lines, then ONE JSON line with the figures (CONTRIBUTING.md).
 
 Parts:
   * ``bench_pure``: quote synthetic households for one month with the pure engine
-    (``oppvekst.billing.pricing``), no database. Target: above 100,000 households/second.
+    (``oppvekst.billing.engine.pricing``), no database. Target: above 100,000 households/second.
   * ``bench_db`` (``--db``): the demo municipality at ``--scale`` (10: about 65,000 children in
     kindergarten and SFO) is generated into a fresh database (``DATABASE_URL``, or a temporary
     SQLite file), then the monthly run of November 2026 for each of its municipalities goes from
@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from oppvekst.billing.pricing import (
+from oppvekst.billing.engine.pricing import (
     KINDERGARTEN,
     SFO,
     Child,

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the demo school beside this file
 
 from lxml import etree
+from timetable_demo_school import generate_demo_school
 
-from oppvekst.timetable.demo_instance import generate_demo_school
-from oppvekst.timetable.fet import (
+from oppvekst.timetable.engine.fet import (
     SUPPORTED_TYPES,
     FetDocument,
     constraint_type_counts,
@@ -41,9 +42,9 @@ from oppvekst.timetable.fet import (
     write_fet,
     write_fet_with_solution,
 )
-from oppvekst.timetable.fetcl import check_locked, fet_cl_path, run_fet_cl
-from oppvekst.timetable.solver import SolveOptions, solve
-from oppvekst.timetable.verify import verify
+from oppvekst.timetable.engine.fetcl import check_locked, fet_cl_path, run_fet_cl
+from oppvekst.timetable.engine.solver import SolveOptions, solve
+from oppvekst.timetable.engine.verify import verify
 
 EXAMPLES = Path("/usr/share/doc/fet-data/examples")
 OFFICIAL = "FET-5-official"

@@ -1,4 +1,4 @@
-"""Security headers for every response (issue 3, point 7).
+"""Security headers for every response.
 
 Content-Security-Policy without inline scripts; personal pages are never cached (no-store),
 because they show children's data and may be opened on shared machines.

@@ -1,4 +1,4 @@
-"""Idle timeout (issue 3, point 3): a session without activity for longer than the limit is
+"""Idle timeout: a session without activity for longer than the limit is
 logged out at its next request, which then continues as an anonymous one (pages send the
 visitor to the login page as usual).
 

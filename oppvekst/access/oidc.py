@@ -1,4 +1,4 @@
-"""Login with OpenID Connect (issue 3, point 3): ID-porten for guardians, Feide for staff and
+"""Login with OpenID Connect: ID-porten for guardians, Feide for staff and
 pupils, Entra ID for staff.
 
 Authorization code flow with PKCE (S256) through Authlib's requests client; the ID token is

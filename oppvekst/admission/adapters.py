@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oppvekst.admission import matching, rights
+from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
     AUTOMATIC_CRITERIA,
     SECTION_18_KINDS,

@@ -1,6 +1,6 @@
 """``oppvekst admission solve --input instance.json --output result.json``.
 
-Runs coordinated admission (:mod:`oppvekst.admission.matching`) on a JSON instance, without
+Runs coordinated admission (:mod:`oppvekst.admission.engine.matching`) on a JSON instance, without
 Django. The top-level ``oppvekst`` script passes the arguments after ``admission``.
 
 Input::
@@ -44,7 +44,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from oppvekst.admission.matching import InstanceError, solve_dicts, validate_instance
+from oppvekst.admission.engine.matching import InstanceError, solve_dicts, validate_instance
 from oppvekst.safeio import SafeIOError, read_json, write_atomically
 
 EXIT_OK = 0

@@ -89,6 +89,9 @@ class AdmissionRound(models.Model):
     committed_by = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when the round was committed before its application deadline: why (kept with the
+    # round, so the early decision can be accounted for).
+    early_commit_reason = models.TextField(_("begrunnelse for vedtak før fristen"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -280,6 +283,17 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} – {self.child_id}"
+
+    @property
+    def status_text(self) -> str:
+        """The status in words for the family. A sent application that a committed round
+        left without an offer is no longer waiting for the admission: it is on the waiting
+        list (domain/norway.md § 1.3)."""
+        if self.status == ApplicationStatus.SUBMITTED and self.pk is not None:
+            passed = self.outcomes.filter(round__status=RoundStatus.COMMITTED, unit__isnull=True)
+            if passed.exists():
+                return str(_("Ikke tilbud i opptaket, står på venteliste"))
+        return str(self.get_status_display())
 
     @property
     def weekly_hours_display(self) -> str:

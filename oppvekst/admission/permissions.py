@@ -22,7 +22,7 @@ from oppvekst.access.builders import (
 )
 from oppvekst.access.roles import RoleName
 from oppvekst.admission.models import AdmissionRound, Application, Offer, PriorityClaim, Wish
-from oppvekst.core.models import Unit, UnitKind
+from oppvekst.core.models import Owner, Unit, UnitKind
 from oppvekst.people.models import Person
 
 ADMISSION_KINDS = (UnitKind.KINDERGARTEN, UnitKind.SFO)
@@ -39,6 +39,7 @@ class AdmissionAction(StrEnum):
     ROUND_READ = "round.read"
     ROUND_MANAGE = "round.manage"
     UNIT_MANAGE = "unit.admission_manage"
+    CRITERIA_EDIT = "unit.criteria_edit"
     OFFER_READ = "offer.read"
     OFFER_ANSWER = "offer.answer"
 
@@ -98,6 +99,15 @@ def unit_manage(actor: Actor) -> Q:
     return (own | caseworker_of_municipality(actor)) & Q(kind__in=ADMISSION_KINDS)
 
 
+def criteria_edit(actor: Actor) -> Q:
+    """A private kindergarten sets its own criteria in its vedtekter, and the municipality
+    cannot impose others than § 18 (domain/norway.md § 1.4): only its own head edits them.
+    The municipality's caseworkers edit the criteria of municipal units."""
+    own = Q(pk__in=admission_units(actor)) if admission_units(actor) else NOTHING
+    municipal = caseworker_of_municipality(actor) & Q(owner=Owner.MUNICIPAL)
+    return (own | municipal) & Q(kind__in=ADMISSION_KINDS)
+
+
 def offers_read(actor: Actor) -> Q:
     return (
         guardian_of_child(actor, field="child_id")
@@ -119,6 +129,7 @@ registry.object_rule(AdmissionAction.CLAIM_READ_DOCUMENT, PriorityClaim, claim_d
 registry.object_rule(AdmissionAction.ROUND_READ, AdmissionRound, rounds_read)
 registry.object_rule(AdmissionAction.ROUND_MANAGE, AdmissionRound, caseworker_of_municipality)
 registry.object_rule(AdmissionAction.UNIT_MANAGE, Unit, unit_manage)
+registry.object_rule(AdmissionAction.CRITERIA_EDIT, Unit, criteria_edit)
 registry.object_rule(AdmissionAction.OFFER_READ, Offer, offers_read)
 registry.object_rule(
     AdmissionAction.OFFER_ANSWER, Offer, lambda a: guardian_of_child(a, field="child_id")

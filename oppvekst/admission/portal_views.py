@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, can, scope
-from oppvekst.admission import letters, rights, selectors, services
+from oppvekst.admission import letters, selectors, services
+from oppvekst.admission.engine import rights
 from oppvekst.admission.models import (
     MAX_WISHES,
     AdmissionService,
@@ -34,6 +36,7 @@ from oppvekst.admission.models import (
     SfoPlaceType,
 )
 from oppvekst.admission.permissions import AdmissionAction
+from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Service
@@ -117,11 +120,22 @@ def _new_context(actor: Actor, service: str, **extra: Any) -> dict[str, Any]:
     )
     today = actor.day
     next_august = dt.date(today.year + (1 if today.month >= 3 else 0), 8, 1)
+    children = [c for c in children if _may_apply(c, service, today, next_august)]
+    schools = selectors.schools_with_sfo(municipality_id) if municipality_id else []
+    preselect = extra.get("preselect")
+    if preselect is None and len(children) == 1:
+        extra["preselect"] = children[0].pk
+    school = None
+    if service == AdmissionService.SFO and extra.get("preselect") is not None:
+        # The SFO belongs to the child's school: start from the school the child attends
+        # (or is enrolled in) by the start date.
+        school = selectors.child_school(extra["preselect"], next_august)
     return {
         "service": service,
         "children": children,
+        "prefill_school": school,
         "sizes": _size_choices(municipality_id) if municipality_id else [],
-        "schools": selectors.schools_with_sfo(municipality_id) if municipality_id else [],
+        "schools": schools,
         "sfo_types": SfoPlaceType.choices,
         "weekdays": WEEKDAY_LABELS,
         "default_start": next_august,
@@ -130,6 +144,15 @@ def _new_context(actor: Actor, service: str, **extra: Any) -> dict[str, Any]:
         "form": {},
         **extra,
     }
+
+
+def _may_apply(child: Person, service: str, today: dt.date, start: dt.date) -> bool:
+    """Offer only children the service is for: kindergarten until school start (norway.md
+    § 4.1), SFO for pupils in 1st-7th grade by the start or today (opplæringslova § 4-5,
+    norway.md § 3). The services validate the chosen start date as well."""
+    if service == AdmissionService.KINDERGARTEN:
+        return rights.school_start(child.birth_date) > today
+    return any(1 <= services.sfo_grade(child.birth_date, day) <= 7 for day in (today, start))
 
 
 @require_http_methods(["GET", "POST"])
@@ -268,6 +291,7 @@ def _application_context(
         else "",
         "offers": list(app.offers.all()),
         "outcome": selectors.outcome_for(app),
+        "receipt": request.GET.get("kvittering") == "1" and app.submitted_at is not None,
         "errors": {},
         "claim_errors": {},
         "withdrawable": app.status
@@ -287,6 +311,31 @@ def _application_context(
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+def _withdraw_confirmation(request: HttpRequest, app: Application, version: int | None) -> Any:
+    facts = [
+        (_("Barn"), app.child.full_name),
+        (_("Søknad"), app.get_service_display()),
+        (_("Status"), app.status_text),
+    ]
+    if app.status in (ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED):
+        intro = _(
+            "Søknaden trekkes, og tilbud du har fått, faller bort. Plassen går til noen andre."
+        )
+    else:
+        intro = _("Søknaden trekkes og blir ikke med i opptaket. Du må søke på nytt for å angre.")
+    return confirm_page(
+        request,
+        Confirmation(
+            title=_("Trekk søknaden"),
+            intro=intro,
+            button=_("Ja, trekk søknaden"),
+            cancel_url=reverse("portal:application", args=[app.pk]),
+            facts=facts,
+            hidden=[("handling", "trekk"), ("version", version if version is not None else "")],
+        ),
+    )
+
+
 def application_page(request: HttpRequest, application_id: int) -> HttpResponse:
     actor = edge.require(request)
     app = _own_application(actor, application_id)
@@ -338,6 +387,10 @@ def application_page(request: HttpRequest, application_id: int) -> HttpResponse:
                 application_id=app.pk, by=actor.person, expected_version=version
             )
             messages.success(request, _("Søknaden er sendt. Begge foresatte får beskjed."))
+            url = reverse("portal:application", args=[app.pk])
+            return redirect(f"{url}?kvittering=1")
+        elif action == "trekk" and not confirmed(request):
+            return _withdraw_confirmation(request, app, version)
         elif action == "trekk":
             services.application_withdraw(
                 application_id=app.pk, by=actor.person, expected_version=version

@@ -13,7 +13,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from oppvekst.access.builders import UNIT_LEADERS
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.access.roles import RoleName
-from oppvekst.admission import adapters, matching, rights
+from oppvekst.admission import adapters
+from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
     AdmissionRound,
     AdmissionService,
@@ -29,7 +30,7 @@ from oppvekst.admission.models import (
     RoundStatus,
     Wish,
 )
-from oppvekst.admission.permissions import AdmissionAction
+from oppvekst.admission.permissions import AdmissionAction, admission_units
 from oppvekst.admission.services import remaining_seats
 from oppvekst.core.models import Group, GroupKind, Unit, UnitKind
 from oppvekst.core.permissions import UnitAction
@@ -550,6 +551,21 @@ def kindergarten_finder(
     return out
 
 
+def child_school(child_id: int, day: dt.date) -> int | None:
+    """The school the child attends on ``day`` (or, failing that, attends now)."""
+    rows = (
+        Placement.objects.filter(child_id=child_id, service=Service.SCHOOL)
+        .order_by("-valid_from")
+        .values_list("unit_id", "valid_from", "valid_to")
+    )
+    fallback = None
+    for unit_id, valid_from, valid_to in rows:
+        if valid_from <= day and (valid_to is None or valid_to >= day):
+            return int(unit_id)
+        fallback = fallback or int(unit_id)
+    return fallback
+
+
 def schools_with_sfo(municipality_id: int) -> list[Unit]:
     return list(
         Unit.objects.filter(
@@ -596,4 +612,10 @@ def outcome_for(app: Application) -> RoundOutcome | None:
 
 def summary_counts(actor: Actor) -> dict[str, Any]:
     qs = scope(actor, AdmissionAction.APPLICATION_READ, Application.objects.all())
-    return dict(qs.values_list("status").annotate(n=Count("pk")))
+    counts: dict[str, Any] = dict(qs.values_list("status").annotate(n=Count("pk")))
+    units = admission_units(actor)
+    if units and not actor.ids("municipality_id", [RoleName.CASEWORKER]):
+        # A unit's leader sees the applicants who listed the unit, but "Tilbud gitt" is
+        # the offers the unit itself made, not every application that got an offer anywhere.
+        counts[ApplicationStatus.OFFERED] = Offer.objects.filter(unit_id__in=units).count()
+    return counts

@@ -1,4 +1,4 @@
-"""Changes in admission: applications, priority claims, rounds, offers (issue 4).
+"""Changes in admission: applications, priority claims, rounds, offers.
 
 Each function runs in one transaction. Where seats are at stake the row locks are taken in
 the house order unit → child → application → offer (DESIGN.md); a round is committed under a
@@ -9,6 +9,7 @@ notifies the child's guardians with parental responsibility (portal + e-mail via
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -22,7 +23,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
-from oppvekst.admission import adapters, matching, rights
+from oppvekst.admission import adapters
+from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
     MAX_WISHES,
     AdmissionCriterion,
@@ -66,6 +68,8 @@ DOCUMENT_TYPES = {"pdf", "png", "jpg", "jpeg"}
 SFO_PERCENT = {SfoPlaceType.FULL: 100, SfoPlaceType.PART: 60}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 SERVICE_UNIT_KIND = {AdmissionService.KINDERGARTEN: UnitKind.KINDERGARTEN, "sfo": UnitKind.SFO}
+
+log = logging.getLogger(__name__)
 
 
 class VersionConflict(ConflictError):
@@ -231,7 +235,8 @@ def _validate_wishes(
     return [units[i] for i in unit_ids]
 
 
-def _sfo_grade(birth_date: dt.date, start: dt.date) -> int:
+def sfo_grade(birth_date: dt.date, start: dt.date) -> int:
+    """The grade on ``start``: 1st grade from August of the year the child turns 6."""
     return start.year - birth_date.year - 5 + (0 if start.month >= 8 else -1)
 
 
@@ -274,7 +279,7 @@ def _validate(app: Application, data: ApplicationInput) -> dict[str, Any]:
             app.sfo_days = ""
             app.place_percent = SFO_PERCENT[SfoPlaceType(app.sfo_place_type)]
         app.weekly_hours = None
-        grade = _sfo_grade(app.child.birth_date, app.desired_start)
+        grade = sfo_grade(app.child.birth_date, app.desired_start)
         if not 1 <= grade <= 7:
             fields["desired_start"] = _("SFO er for 1.–4. trinn (1.–7. ved særskilte behov).")
         elif grade > 4 and not app.note:
@@ -920,10 +925,15 @@ class CommitResult:
     seconds: float
 
 
-def round_commit(*, round_id: int, by: Person) -> CommitResult:
+def round_commit(*, round_id: int, by: Person, early_reason: str = "") -> CommitResult:
     """Run the round for real: offers with answer deadlines, outcomes with explanations, and
-    letters to every family. The round row is locked first; a committed round is refused."""
+    letters to every family. The round row is locked first; a committed round is refused.
+
+    Before the application deadline a round is committed only with ``early_reason``: families
+    who apply in time have a right to be considered (barnehageloven § 16, norway.md § 1.2), so
+    an early decision is an exception whose reason is kept on the round and logged."""
     started = time.perf_counter()
+    early_reason = early_reason.strip()
     with transaction.atomic():
         rnd = _lock_round(round_id)
         if rnd.status == RoundStatus.COMMITTED:
@@ -932,6 +942,25 @@ def round_commit(*, round_id: int, by: Person) -> CommitResult:
             raise DomainError(
                 _("Prøvekjør opptaket og se over resultatet før du fatter vedtak."),
                 code="preview_first",
+            )
+        if clock.today() <= rnd.deadline:
+            if not early_reason:
+                raise DomainError(
+                    _(
+                        "Søknadsfristen (%(day)s) er ikke ute. Vedtak før fristen krever at du"
+                        " krysser av for unntak og skriver en begrunnelse."
+                    )
+                    % {"day": _fmt(rnd.deadline)},
+                    code="before_deadline",
+                    fields={"early_reason": _("Skriv hvorfor vedtaket fattes før fristen.")},
+                )
+            rnd.early_commit_reason = early_reason[:2000]
+            log.warning(
+                "admission round %s committed before its deadline %s by person %s: %s",
+                rnd.pk,
+                rnd.deadline,
+                by.pk,
+                rnd.early_commit_reason,
             )
         solved = _solve(rnd, lock=True)
         instance, result = solved.instance, solved.result
@@ -986,7 +1015,7 @@ def round_commit(*, round_id: int, by: Person) -> CommitResult:
         rnd.status = RoundStatus.COMMITTED
         rnd.committed_at = now
         rnd.committed_by = by
-        rnd.save(update_fields=["status", "committed_at", "committed_by"])
+        rnd.save(update_fields=["status", "committed_at", "committed_by", "early_commit_reason"])
         # The letters go out from the worker; the task row is written in this transaction,
         # so they are sent exactly when the round is committed (with the immediate backend
         # they are written right here).

@@ -430,12 +430,20 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     errors: dict[str, Any] = {}
+    early = request.POST.get("early") == "1"
+    early_reason = request.POST.get("early_reason", "")[:2000]
     if request.POST.get("confirm") != "1":
         errors["confirm"] = _("Bekreft at du har sett over prøvekjøringen.")
-    else:
+    if actor.day <= rnd.deadline and not (early and early_reason.strip()):
+        errors["early_reason"] = _(
+            "Søknadsfristen er ikke ute. Kryss av for unntak og skriv hvorfor vedtaket fattes nå."
+        )
+    if not errors:
         try:
             assert actor.person is not None
-            result = services.round_commit(round_id=rnd.pk, by=actor.person)
+            result = services.round_commit(
+                round_id=rnd.pk, by=actor.person, early_reason=early_reason if early else ""
+            )
         except DomainError as exc:
             errors["form"] = exc.message
         else:
@@ -448,6 +456,8 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd.refresh_from_db()
     context = _preview_context(actor, request, rnd)
     context["errors"] = errors
+    context["early"] = early
+    context["early_reason"] = early_reason
     return render(request, "admission/preview.html", context)
 
 
@@ -506,6 +516,7 @@ def _criteria_context(actor: Actor, unit: Unit, **extra: Any) -> dict[str, Any]:
         "kinds": CriterionKind.choices,
         "slots": range(1, len(CriterionKind.choices) + 1),
         "selected": [c.kind for c in current],
+        "editable": _criteria_context_editable(actor, unit),
         "errors": {},
         **extra,
     }
@@ -517,6 +528,8 @@ def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
     actor = edge.require(request, AdmissionAction.WORK)
     unit = _managed_unit(actor, unit_id)
     if request.method == "POST":
+        if not can(actor, AdmissionAction.CRITERIA_EDIT, unit):
+            raise PermissionDenied
         if request.POST.get("form") != "criteria":
             context = _criteria_context(
                 actor, unit, errors={"form": _("Skjemaet var ufullstendig. Prøv igjen.")}
@@ -535,3 +548,7 @@ def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
         messages.success(request, _("Opptakskriteriene er lagret."))
         return redirect("admission:criteria", unit_id=unit.pk)
     return render(request, "admission/criteria.html", _criteria_context(actor, unit))
+
+
+def _criteria_context_editable(actor: Actor, unit: Unit) -> bool:
+    return can(actor, AdmissionAction.CRITERIA_EDIT, unit)

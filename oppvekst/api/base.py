@@ -113,16 +113,12 @@ def page_of(items: list[Any], count: int) -> dict[str, Any]:
 _registered = False
 
 
-API_APPS = (
-    "access",
-    "people",
-    "core",
-    "placements",
-    "admission",
-    "billing",
-    "timetable",
-    "attendance",
-)
+def _api_modules() -> list[str]:
+    """`oppvekst.<app>.api` for every installed Oppvekst app, in INSTALLED_APPS order."""
+    from django.apps import apps
+
+    names = [c.name for c in apps.get_app_configs() if c.name.startswith("oppvekst.")]
+    return [f"{n}.api" for n in names]
 
 
 def register_routers() -> NinjaAPI:
@@ -131,8 +127,7 @@ def register_routers() -> NinjaAPI:
     if _registered:
         return api
     _registered = True
-    for app in API_APPS:
-        name = f"oppvekst.{app}.api"
+    for name in _api_modules():
         if importlib.util.find_spec(name) is not None:
             api.add_router("/", importlib.import_module(name).router)
     return api

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.billing.engine.money import format_nok
 from oppvekst.billing.models import BillingSettings, MunicipalPrice, RateRule, ZonePeriod
-from oppvekst.billing.money import format_nok
 
 
 class ConfirmedFilter(admin.SimpleListFilter):

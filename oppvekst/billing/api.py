@@ -14,9 +14,9 @@ from oppvekst.access import audit
 from oppvekst.access.policy import scope
 from oppvekst.api.base import actor, page_of
 from oppvekst.billing import selectors
-from oppvekst.billing.explain import rule_label
+from oppvekst.billing.engine.money import format_nok
+from oppvekst.billing.explain import law_name, rule_label
 from oppvekst.billing.models import Invoice, RunStatus
-from oppvekst.billing.money import format_nok
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.errors import NotFoundError
 
@@ -46,7 +46,7 @@ class InvoiceLineOut(Schema):
     service: str
     rule: str
     label: str
-    source: str
+    source: str = Field(description="The law the line rests on, by name")
     amount_nok: str
     share_percent: int
 
@@ -110,7 +110,7 @@ def get_invoice(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
             "service": line.service,
             "rule": line.rule_id,
             "label": rule_label(line.rule_table),
-            "source": line.source,
+            "source": law_name(line.rule_table, line.service),
             "amount_nok": format_nok(line.amount_ore),
             "share_percent": line.share_percent,
         }

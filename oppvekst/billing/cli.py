@@ -40,8 +40,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from oppvekst.billing.money import exact_hundredths, format_nok
-from oppvekst.billing.pricing import (
+from oppvekst.billing.engine.money import exact_hundredths, format_nok
+from oppvekst.billing.engine.pricing import (
     KINDERGARTEN,
     SFO,
     Child,
@@ -52,7 +52,7 @@ from oppvekst.billing.pricing import (
     default_rules,
     quote,
 )
-from oppvekst.billing.rules import SERVICES, SFO_GRADES, ZONES
+from oppvekst.billing.engine.rules import SERVICES, SFO_GRADES, ZONES
 from oppvekst.safeio import SafeIOError, loads_json, read_text
 
 EXIT_BAD_INPUT = 2

@@ -31,11 +31,11 @@ from typing import Any
 
 from django.db.models import Q
 
+from oppvekst.billing.engine.money import div_half_up
+from oppvekst.billing.engine.pricing import KINDERGARTEN, SFO, Child, Household, quote
+from oppvekst.billing.engine.rules import MissingRuleError, RuleBook, YearMonth
 from oppvekst.billing.models import MunicipalPrice, ReductionApplication, ReductionStatus
-from oppvekst.billing.money import div_half_up
-from oppvekst.billing.pricing import KINDERGARTEN, SFO, Child, Household, quote
 from oppvekst.billing.rulebook import MissingZone, PriceTable, ZoneTable, rulebook_for
-from oppvekst.billing.rules import MissingRuleError, RuleBook, YearMonth
 from oppvekst.core.models import Group, Owner, Unit
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from oppvekst.billing.money import format_nok
+from oppvekst.billing.engine.money import format_nok
 
 RULE_LABELS: dict[str, Promise] = {
     "kindergarten_max_price": gettext_lazy("Maksimalpris barnehage"),
@@ -31,6 +31,27 @@ RULE_LABELS: dict[str, Promise] = {
     "sfo_income_cap": gettext_lazy("Redusert SFO-betaling (maks 6 % av inntekt)"),
 }
 
+# The law behind each rule table, by name, for people (the rule rows' ``source`` is written for
+# whoever maintains the tables and may carry working notes). Paragraphs as in norway.md § 2
+# (forskrift om foreldrebetaling i barnehager, FOR-2005-12-16-1478) and § 3 (opplæringslova
+# § 4-5 and the municipality's own forskrift om SFO).
+_KG_FEES = gettext_lazy("Forskrift om foreldrebetaling i barnehager")
+LAW_NAMES: dict[str, Promise] = {
+    "kindergarten_max_price": gettext_lazy("Forskrift om foreldrebetaling i barnehager § 1"),
+    "kindergarten_part_time": gettext_lazy("Forskrift om foreldrebetaling i barnehager § 2"),
+    "kindergarten_sibling_discount": gettext_lazy("Forskrift om foreldrebetaling i barnehager § 3"),
+    "kindergarten_income_cap": gettext_lazy("Forskrift om foreldrebetaling i barnehager § 3"),
+    "kindergarten_free_core_hours": gettext_lazy("Forskrift om foreldrebetaling i barnehager § 3"),
+    "sfo_list_price": gettext_lazy("Opplæringslova § 4-5 og kommunens forskrift om SFO"),
+    "sfo_free_hours": gettext_lazy("Forskrift til opplæringslova (gratis SFO 12 timer i uka)"),
+    "sfo_special_needs_free": gettext_lazy("Opplæringslova § 4-5"),
+    "sfo_income_cap": gettext_lazy("Forskrift til opplæringslova (redusert betaling i SFO)"),
+}
+_SERVICE_LAW: dict[str, Promise] = {
+    "kindergarten": _KG_FEES,
+    "sfo": gettext_lazy("Kommunens forskrift om SFO"),
+}
+
 # Reductions the municipality compensates a private kindergarten for (forskrift om
 # foreldrebetaling § 3: the owner is compensated for the discounts, norway.md § 2.3).
 COMPENSATED_TABLES = (
@@ -43,6 +64,12 @@ COMPENSATED_TABLES = (
 def rule_label(table: str) -> str:
     label = RULE_LABELS.get(table)
     return str(label) if label is not None else table
+
+
+def law_name(table: str, service: str = "") -> str:
+    """The law a line rests on, by its name (never a rule key or a working note)."""
+    law = LAW_NAMES.get(table) or _SERVICE_LAW.get(service)
+    return str(law) if law is not None else ""
 
 
 def rule_label_nb(table: str) -> str:

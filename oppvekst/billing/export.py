@@ -18,9 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from oppvekst.billing.engine.rules import YearMonth
 from oppvekst.billing.explain import rule_label_nb
 from oppvekst.billing.models import Invoice, InvoiceLine, InvoiceRun
-from oppvekst.billing.rules import YearMonth
 from oppvekst.core.models import Municipality, Unit
 from oppvekst.people import disclosure
 from oppvekst.people.models import Person

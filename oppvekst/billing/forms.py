@@ -11,7 +11,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from oppvekst.billing.money import to_ore
+from oppvekst.billing.engine.money import to_ore
 
 
 class MonthField(forms.CharField):

@@ -2,8 +2,8 @@
 monthly invoice runs with their lines, and the ERP export of a locked run.
 
 Money is integer øre everywhere (DESIGN.md). The rules themselves are computed by the pure
-engine (``pricing.py``); these tables only hold what it needs, versioned by date (issue 5,
-norway.md §§ 2-3: "keep every rate in dated tables (valid from, zone), never in code").
+engine (``engine/pricing.py``); these tables only hold what it needs, versioned by date
+(norway.md §§ 2-3: "keep every rate in dated tables (valid from, zone), never in code").
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oppvekst.billing.money import format_nok
+from oppvekst.billing.engine.money import format_nok
 from oppvekst.core.models import CareService
 from oppvekst.dbutils import valid_range_constraint
 

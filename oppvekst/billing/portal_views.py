@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.billing import selectors, services
+from oppvekst.billing.engine.rules import YearMonth
 from oppvekst.billing.explain import portal_reverse
 from oppvekst.billing.forms import ReductionApplicationForm
 from oppvekst.billing.models import ReductionStatus
 from oppvekst.billing.permissions import BillingAction
-from oppvekst.billing.rules import YearMonth
 from oppvekst.billing.views import _apply_errors, _invoice_page, _letter_response
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError

@@ -22,9 +22,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from oppvekst.billing.engine.money import exact_hundredths
+from oppvekst.billing.engine.rules import TABLE_NAMES, RuleBook, RulesError, YearMonth
 from oppvekst.billing.models import MunicipalPrice, RateRule, RuleTable, ZonePeriod
-from oppvekst.billing.money import exact_hundredths
-from oppvekst.billing.rules import TABLE_NAMES, RuleBook, RulesError, YearMonth
 
 _SERVICE_TABLES = {"billing_months", "food"}
 _GRADE_TABLES = {"sfo_free_hours", "sfo_special_needs_free", "sfo_income_cap"}

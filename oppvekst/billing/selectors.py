@@ -14,19 +14,20 @@ from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.billing import compute
-from oppvekst.billing.explain import COMPENSATED_TABLES, explain_all, rule_label
+from oppvekst.billing.engine.rules import MissingRuleError, YearMonth
+from oppvekst.billing.explain import COMPENSATED_TABLES, explain_all, law_name, rule_label
 from oppvekst.billing.models import (
     Invoice,
     InvoiceChange,
     InvoiceLine,
     InvoiceRun,
+    RateRule,
     ReductionApplication,
     ReductionStatus,
     RunStatus,
 )
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rulebook import MissingZone
-from oppvekst.billing.rules import MissingRuleError, YearMonth
 from oppvekst.core.models import Municipality, Unit
 from oppvekst.daterange import active_q
 from oppvekst.errors import NotFoundError
@@ -182,6 +183,7 @@ def invoice_detail(actor: Actor, invoice_id: int, *, payer_only: bool = False) -
     children: dict[int, InvoiceChild] = {}
     for line in lines:
         line.label = rule_label(line.rule_table)  # type: ignore[attr-defined]
+        line.law = law_name(line.rule_table, line.service)  # type: ignore[attr-defined]
         children.setdefault(line.child_id, InvoiceChild(line.child)).lines.append(line)
     for change in InvoiceChange.objects.filter(run_id=invoice.run_id, payer_id=invoice.payer_id):
         entry = children.get(change.child_id)
@@ -214,7 +216,7 @@ class FeeLine:
     label: str
     amount_ore: int
     rule_id: str
-    source: str
+    law: str  # the law's name, for people
     is_food: bool
     confirmed: bool
 
@@ -312,7 +314,7 @@ def current_fees(actor: Actor, month: YearMonth) -> list[ChildFees]:
                         label=rule_label(line.rule_table),
                         amount_ore=line.amount_ore,
                         rule_id=line.rule_id,
-                        source=line.source,
+                        law=law_name(line.rule_table, line.service),
                         is_food=line.is_food,
                         confirmed=line.confirmed,
                     )
@@ -386,6 +388,32 @@ def own_reductions(actor: Actor) -> list[ReductionApplication]:
         .prefetch_related("children")
         .order_by("-submitted_at")
     )
+
+
+def unconfirmed_labels(run: InvoiceRun) -> list[str]:
+    """The rates a run used that are not confirmed in the sources, in words (what they are and
+    from when), never as rule keys."""
+    ids = list(run.unconfirmed_rules or [])
+    if not ids:
+        return []
+    found: dict[str, tuple[str, dt.date | None]] = {
+        rule_id: (table, valid_from)
+        for rule_id, table, valid_from in RateRule.objects.filter(rule_id__in=ids)
+        .filter(Q(municipality_id=run.municipality_id) | Q(municipality=None))
+        .values_list("rule_id", "table", "valid_from")
+    }
+    labels: list[str] = []
+    for rule_id in ids:
+        table, since = found.get(rule_id, ("", None))
+        text = rule_label(table) if table else _("Sats i oppsettet for betaling")
+        if since is not None:
+            text = _("%(rule)s (gjelder fra %(date)s)") % {
+                "rule": text,
+                "date": since.strftime("%d.%m.%Y"),
+            }
+        if text not in labels:
+            labels.append(text)
+    return labels
 
 
 def can_decide(actor: Actor, application: ReductionApplication) -> bool:

@@ -8,20 +8,21 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
-from django.db.models import Max, Sum
+from django.db import transaction
+from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
 from oppvekst.billing import compute
 from oppvekst.billing.compute import LineRow, add_months, kindergarten_year
+from oppvekst.billing.engine.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.billing.export import build_export
 from oppvekst.billing.letters import MonthlyAmount, decision_letter_pdf
 from oppvekst.billing.models import (
@@ -44,9 +45,9 @@ from oppvekst.billing.models import (
     ZonePeriod,
 )
 from oppvekst.billing.rulebook import MissingZone, rules_fingerprint
-from oppvekst.billing.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.daterange import DateRange, active_q, overlap_q
+from oppvekst.dbutils import bulk_insert
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement, Service
@@ -470,16 +471,69 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
     try:
         _compute_run(run)
     except (MissingRuleError, MissingZone, RulesError) as exc:
+        # The page shows ``error`` to caseworkers: plain words and what to do; the rule
+        # detail goes to the log for the administrator.
+        log.warning("invoice run %s cannot be computed: %s", run_id, exc)
         InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=str(exc)[:2000], progress_label=""
+            status=RunStatus.FAILED, error=_run_error_text(exc), progress_label=""
         )
-    except Exception as exc:
+    except Exception:
         log.exception("invoice run %s failed", run_id)
         InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+            status=RunStatus.FAILED,
+            error=_t(
+                "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
+                " kontakt administrator."
+            ),
         )
         raise
     return InvoiceRun.objects.get(pk=run_id)
+
+
+def _run_error_text(exc: Exception) -> str:
+    if isinstance(exc, MissingZone) or isinstance(exc.__cause__, MissingZone):
+        return _t(
+            "Kommunen mangler prissone for måneden. Administrator må legge den inn i oppsettet"
+            " for betaling før kjøringen kan beregnes."
+        )
+    if isinstance(exc, RulesError):
+        return _t(
+            "Satstabellene i oppsettet er ikke gyldige. Administrator må rette dem før"
+            " kjøringen kan beregnes."
+        )
+    return _t(
+        "Det mangler satser for måneden. Administrator må legge dem inn i oppsettet for"
+        " betaling før kjøringen kan beregnes."
+    )
+
+
+def _unconfirmed_task(run: InvoiceRun) -> None:
+    """Rates not confirmed in the sources are a configuration task for the administrator
+    (never shown to families): one task per municipality and set of rates."""
+    if not run.unconfirmed_rules:
+        return
+    admins = Person.objects.filter(
+        employments__in=Employment.objects.filter(
+            active_q(clock.today()), position=Position.SYSTEM_ADMIN
+        ).filter(Q(municipality_id=run.municipality_id) | Q(municipality=None))
+    ).distinct()
+    key = ",".join(sorted(run.unconfirmed_rules))
+    notify(
+        recipients=admins,
+        source="billing",
+        title=_t("Kontroller satser for betaling"),
+        body=_t(
+            "Fakturakjøringen for %(month)s bruker %(count)d satser som ikke er bekreftet i"
+            " kildene. Kontroller dem mot lovdata.no eller udir.no og merk dem som bekreftet"
+            " i oppsettet."
+        )
+        % {"month": run.month.strftime("%m.%Y"), "count": len(run.unconfirmed_rules)},
+        url="/admin/billing/raterule/?bekreftet=nei",
+        dedupe_key=f"billing-unconfirmed:{run.municipality_id}:{key}"[:200],
+        email=False,
+        is_task=True,
+        municipality_id=run.municipality_id,
+    )
 
 
 def _compute_run(run: InvoiceRun) -> None:
@@ -537,6 +591,7 @@ def _compute_run(run: InvoiceRun) -> None:
         current.progress_label = "Ferdig"
         current.version += 1
         current.save()
+        _unconfirmed_task(current)
 
 
 def _corrections(
@@ -693,53 +748,6 @@ LINE_FIELDS = (
     "invoiced",
     "confirmed",
 )
-
-
-def bulk_insert(
-    model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, batched INSERTs elsewhere. ``fields`` are
-    attribute names (``run_id`` for a foreign key)."""
-    if connection.vendor == "postgresql":
-        meta = model._meta
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(_column(model, f)) for f in fields)
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg cursor
-            with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    # SQLite: one prepared INSERT run with executemany (bulk_create builds a model instance
-    # and a long statement per batch, several times slower for 100,000 rows).
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(model, f)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        batch: list[list[Any]] = []
-        for row in rows:
-            batch.append([_sqlite_value(v) for v in row])
-            if len(batch) >= 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | dict):
-        return json.dumps(value)
-    return value
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return str(field.column)
 
 
 def _write_run(

@@ -31,13 +31,13 @@ from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, can
 from oppvekst.billing import selectors, services
 from oppvekst.billing.compute import add_months
+from oppvekst.billing.engine.rules import YearMonth
 from oppvekst.billing.explain import COMPENSATED_TABLES, kr, month_label, rule_label
 from oppvekst.billing.export import export_to_serve
 from oppvekst.billing.forms import DecisionForm, RunActionForm, StartRunForm
 from oppvekst.billing.letters import decision_letter_to_serve
 from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
 from oppvekst.billing.permissions import BillingAction
-from oppvekst.billing.rules import YearMonth
 from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
@@ -250,6 +250,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             dt.date.fromisoformat(f"{m}-01") for m in (run.corrected_months or [])
         ],
         "export": getattr(run, "export", None) if run.is_locked else None,
+        "unconfirmed": selectors.unconfirmed_labels(run),
         **_pager(request, count),
     }
     return render(request, "billing/run_detail.html", context, status=200)

@@ -20,8 +20,6 @@ from django.db import models, transaction
 
 from oppvekst import clock
 from oppvekst.access.models import User
-from oppvekst.admission.demo import build_admission_demo
-from oppvekst.billing.demo import build_billing_demo
 from oppvekst.core.models import (
     Group,
     GroupKind,
@@ -34,6 +32,8 @@ from oppvekst.core.models import (
 )
 from oppvekst.core.services import school_calendar_generate
 from oppvekst.demo import names
+from oppvekst.demo.admission import build_admission_demo
+from oppvekst.demo.billing import build_billing_demo
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.identity import make_number
 from oppvekst.people.models import AddressProtection, Guardianship, Person

@@ -144,7 +144,7 @@ def guardian_children(actor: Actor) -> list[Person]:
 
 
 def siblings(child: Person, day: dt.date) -> list[Person]:
-    """Siblings are derived, never stored (issue 2): children who share a guardian with
+    """Siblings are derived, never stored: children who share a guardian with
     parental responsibility, or who are registered in the same household. Not access-scoped:
     callers (billing's sibling discount, admission's sibling priority) scope the child first."""
     guardian_ids = Guardianship.objects.filter(

@@ -106,7 +106,7 @@ def placement_end(*, placement: Placement, last_day: dt.date) -> Placement:
         return locked
 
 
-# -- changes asked for by guardians and by admission (issue 4) -------------------------------
+# -- changes asked for by guardians and by admission -------------------------------
 
 
 def placement_cancel(*, placement: Placement, today: dt.date | None = None) -> None:

@@ -21,7 +21,7 @@ urlpatterns = [
     path("tilbud/<int:offer_id>/", portal_views.offer_page, name="offer"),
     path("tilbud/<int:offer_id>/brev.pdf", portal_views.offer_letter, name="offer_letter"),
     path("plasser/<int:placement_id>/", portal_views.placement_page, name="placement"),
-    # billing (issue 5): fees, invoices, reduced-fee applications
+    # billing: fees, invoices, reduced-fee applications
     path("betaling/", billing_portal.fees, name="portal_billing_fees"),
     path(
         "betaling/faktura/<int:invoice_id>/", billing_portal.invoice, name="portal_billing_invoice"

@@ -18,7 +18,7 @@ from itertools import product
 from django.utils.translation import gettext as _
 
 from oppvekst.staff.models import Employment
-from oppvekst.timetable import model as m
+from oppvekst.timetable.engine import model as m
 from oppvekst.timetable.models import (
     DAY_NAMES,
     ConstraintKind,

@@ -24,16 +24,16 @@ from typing import NoReturn
 
 from oppvekst.safeio import SafeIOError, bounded_int, positive_number, read_bytes, write_atomically
 
-from .fet import (
+from .engine.fet import (
     FetDocument,
     FetError,
     fet_bytes_with_solution,
     read_fet_string,
     read_locked_solution,
 )
-from .model import ModelError, Solution
-from .solver import SolveOptions, solve
-from .verify import verify
+from .engine.model import ModelError, Solution
+from .engine.solver import SolveOptions, solve
+from .engine.verify import verify
 
 MAX_TIME_LIMIT = 7 * 24 * 3600.0
 MAX_WORKERS = 256

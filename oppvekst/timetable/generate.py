@@ -1,4 +1,4 @@
-"""Generate a school's timetable model from the data Oppvekst already has (issue 6, point 7).
+"""Generate a school's timetable model from the data Oppvekst already has.
 
 Classes are the school's core.Group classes of the school year (with their grade and pupils),
 teachers are the school's teacher employments (contact teachers and subject teachers from
@@ -463,7 +463,7 @@ class _Builder:
                     value=limits[str(g.grade)],
                 )
             )
-            # No gaps for pupils: hard by default in grades 1–7 (issue 6), soft above.
+            # No gaps for pupils: hard by default in grades 1–7, soft above.
             rows.append(
                 TimetableConstraint(
                     timetable=self.tt,

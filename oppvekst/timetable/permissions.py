@@ -27,6 +27,9 @@ class TimetableAction(StrEnum):
     READ = "timetable.read"  # on a school
     READ_CLASS = "timetable.read_class"  # on a class
     READ_PUPIL = "timetable.read_pupil"  # on a child
+    OWN_WEEK = "timetable.own_week"  # a teacher's own week
+    LEAD = "timetable.lead"  # build and publish a school's timetables
+    FAMILY_WEEK = "timetable.family_week"  # a guardian's children's weeks
 
 
 class TimetableAuditEvent(StrEnum):
@@ -65,6 +68,12 @@ def timetable_view(actor: Actor) -> bool:
 
 
 registry.capability(TimetableAction.VIEW, timetable_view)
+registry.capability(
+    TimetableAction.OWN_WEEK,
+    lambda a: has_role(a, RoleName.CONTACT_TEACHER, RoleName.TEACHER),
+)
+registry.capability(TimetableAction.LEAD, lambda a: bool(a.ids("unit_id", [RoleName.UNIT_LEADER])))
+registry.capability(TimetableAction.FAMILY_WEEK, lambda a: has_role(a, *FAMILY))
 registry.object_rule(TimetableAction.EDIT, Unit, timetable_edit)
 registry.object_rule(TimetableAction.READ, Unit, timetable_read)
 registry.object_rule(TimetableAction.READ_CLASS, Group, timetable_read_class)

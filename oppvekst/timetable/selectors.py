@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, allowed_ids, can, scope
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
@@ -22,6 +23,9 @@ from oppvekst.errors import NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
 from oppvekst.staff.models import Employment
+from oppvekst.timetable import move_checks
+from oppvekst.timetable.adapters import build_instance, solution_from_placements
+from oppvekst.timetable.engine.moves import Occupancy
 from oppvekst.timetable.models import (
     DAY_NAMES,
     CalendarFeed,
@@ -463,3 +467,56 @@ def feeds_for(user_id: int) -> list[CalendarFeed]:
         .select_related("unit")
         .order_by("-created_at", "-pk")
     )
+
+
+def move_targets(version: TimetableVersion, placement_id: int) -> dict[str, Any] | None:
+    """For one lesson of a version the actor may edit: every slot of the week with ok, warn or
+    conflict and why. None when the placement is not in the version."""
+    placements = list(LessonPlacement.objects.filter(version=version))
+    placement = next((p for p in placements if p.pk == placement_id), None)
+    if placement is None:
+        return None
+    built = build_instance(version.timetable)
+    sol = solution_from_placements(placements)
+    occ = Occupancy(built.instance, sol, placement.lesson_id)
+    locked = {p.lesson_id for p in placements if p.locked}
+    before = move_checks.hard_keys(built, sol)
+    targets = []
+    for day in range(built.instance.n_days):
+        for period in range(built.instance.n_hours):
+            entry: dict[str, Any] = {"day": day, "period": period}
+            targets.append(entry)
+            if (day, period) == (placement.day, placement.period):
+                entry.update(status="current", message=_("Her ligger timen nå."))
+                continue
+            plan = move_checks.plan_move(
+                built, sol, placement.lesson_id, day, period, locked=locked, occupancy=occ
+            )
+            if not plan.ok:
+                entry.update(
+                    status="conflict",
+                    message=move_checks.refusal_message(built, placement.lesson_id, plan.check),
+                )
+                continue
+            warnings = move_checks.new_hard_violations(
+                built, before, move_checks.apply_plan(sol, plan)
+            )
+            text = _("Ledig")
+            if plan.swap_with is not None:
+                text = _("Bytter plass med %(lesson)s") % {
+                    "lesson": built.lesson_name(plan.swap_with)
+                }
+                entry["swap"] = True
+            if warnings:
+                text = _("%(text)s, men bryter: %(rules)s") % {
+                    "text": text,
+                    "rules": "; ".join(warnings),
+                }
+            entry.update(status="warn" if warnings else "ok", message=text)
+    return {
+        "placement": placement.pk,
+        "lesson": built.lesson_name(placement.lesson_id),
+        "locked": placement.locked,
+        "revision": version.revision,
+        "targets": targets,
+    }

@@ -27,7 +27,7 @@ from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import ical, selectors, services
-from oppvekst.timetable.adapters import build_instance, solution_from_placements
+from oppvekst.timetable.adapters import build_instance
 from oppvekst.timetable.generate import timetable_generate
 from oppvekst.timetable.models import (
     DAY_NAMES,
@@ -41,7 +41,6 @@ from oppvekst.timetable.models import (
     TimetableConstraint,
     TimetableVersion,
 )
-from oppvekst.timetable.moves import Occupancy
 from oppvekst.timetable.permissions import TimetableAction
 
 ONCE_SESSION_KEY = "timetable_once"
@@ -428,55 +427,6 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     )
 
 
-def _targets_payload(version: TimetableVersion, placement_id: int) -> dict[str, Any]:
-    placements = list(LessonPlacement.objects.filter(version=version))
-    placement = next((p for p in placements if p.pk == placement_id), None)
-    if placement is None:
-        raise _not_found()
-    built = build_instance(version.timetable)
-    sol = solution_from_placements(placements)
-    occ = Occupancy(built.instance, sol, placement.lesson_id)
-    locked = {p.lesson_id for p in placements if p.locked}
-    before = services.hard_keys(built, sol)
-    targets = []
-    for day in range(built.instance.n_days):
-        for period in range(built.instance.n_hours):
-            entry: dict[str, Any] = {"day": day, "period": period}
-            targets.append(entry)
-            if (day, period) == (placement.day, placement.period):
-                entry.update(status="current", message=_("Her ligger timen nå."))
-                continue
-            plan = services.plan_move(
-                built, sol, placement.lesson_id, day, period, locked=locked, occupancy=occ
-            )
-            if not plan.ok:
-                entry.update(
-                    status="conflict",
-                    message=services.refusal_message(built, placement.lesson_id, plan.check),
-                )
-                continue
-            warnings = services.new_hard_violations(built, before, services.apply_plan(sol, plan))
-            text = _("Ledig")
-            if plan.swap_with is not None:
-                text = _("Bytter plass med %(lesson)s") % {
-                    "lesson": built.lesson_name(plan.swap_with)
-                }
-                entry["swap"] = True
-            if warnings:
-                text = _("%(text)s, men bryter: %(rules)s") % {
-                    "text": text,
-                    "rules": "; ".join(warnings),
-                }
-            entry.update(status="warn" if warnings else "ok", message=text)
-    return {
-        "placement": placement.pk,
-        "lesson": built.lesson_name(placement.lesson_id),
-        "locked": placement.locked,
-        "revision": version.revision,
-        "targets": targets,
-    }
-
-
 @require_GET
 @never_cache
 def move_targets(request: HttpRequest, version_id: int) -> JsonResponse:
@@ -485,7 +435,10 @@ def move_targets(request: HttpRequest, version_id: int) -> JsonResponse:
     placement_id = _int(request.GET.get("plassering"))
     if placement_id is None:
         return JsonResponse({"ok": False, "message": _("Velg en time.")}, status=400)
-    return JsonResponse(_targets_payload(version, placement_id))
+    payload = selectors.move_targets(version, placement_id)
+    if payload is None:
+        raise _not_found()
+    return JsonResponse(payload)
 
 
 @require_http_methods(["GET", "POST"])
@@ -557,7 +510,9 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
                 {"version": version, "tt": version.timetable, "error": error, "payload": None},
             )
         raise _not_found()
-    payload = _targets_payload(version, placement_id)
+    payload = selectors.move_targets(version, placement_id)
+    if payload is None:
+        raise _not_found()
     periods = {p.index: p for p in version.timetable.periods.all()}
     options = [
         {

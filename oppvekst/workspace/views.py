@@ -5,9 +5,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from oppvekst.access import audit
+from oppvekst.access.builders import FAMILY, has_role
 from oppvekst.access.permissions import PlatformAction
 from oppvekst.access.policy import actor_for_request, can
 from oppvekst.core.models import Municipality
+from oppvekst.people.permissions import ChildAction
 from oppvekst.people.selectors import guardian_children
 from oppvekst.workspace import selectors
 
@@ -17,18 +19,17 @@ def front_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "workspace/landing.html")
     actor = actor_for_request(request)
-    names = actor.names()
-    children = guardian_children(actor) if names & {"guardian", "daily_carer"} else []
+    children = guardian_children(actor) if has_role(actor, *FAMILY) else []
     groups = selectors.teacher_groups(actor)
     audit.record(
         actor,
-        "child.read_basic",
+        ChildAction.READ_BASIC,
         [c.pk for c in children] + [c.pk for g in groups for c in g["children"]],
         request=request,
     )
     context = {
         "person": actor.person,
-        "role_names": sorted(names),
+        "has_roles": bool(actor.roles),
         "today": actor.day,
         "children": children,
         "groups": groups,

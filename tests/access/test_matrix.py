@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db.models import Exists, OuterRef
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -94,14 +95,21 @@ def _api_operations() -> set[tuple[str, str]]:
 #   API_OPERATIONS: set[tuple[str, str]]  ("GET", "/applications") ...
 #   def page_cases(slug, objs) -> Iterator[(route, method, url, expected_allowed)]
 #   def api_cases(slug, objs) -> Iterator[(operation, url, expected_allowed)]
-EXTENSIONS = [
-    importlib.import_module(name)
-    for name in (
-        f"tests.{app}.matrix_cases"
-        for app in ("admission", "billing", "timetable", "portal", "attendance")
-    )
-    if importlib.util.find_spec(name) is not None
-]
+def _matrix_modules() -> list[Any]:
+    """`tests/<app>/matrix_cases.py` of every installed Oppvekst app that has one."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("oppvekst."):
+            continue
+        package = f"tests.{config.name.removeprefix('oppvekst.')}"
+        if importlib.util.find_spec(package) is None:
+            continue
+        if importlib.util.find_spec(f"{package}.matrix_cases") is not None:
+            found.append(importlib.import_module(f"{package}.matrix_cases"))
+    return found
+
+
+EXTENSIONS = _matrix_modules()
 for _ext in EXTENSIONS:
     PAGE_RULES.update(dict.fromkeys(_ext.ROUTES, "extension"))
     API_RULES.update(dict.fromkeys(_ext.API_OPERATIONS, "extension"))

@@ -1,4 +1,4 @@
-"""Login throttling for the one password login there is, the Django admin (issue 3, point 7),
+"""Login throttling for the one password login there is, the Django admin,
 with django-axes. (Named test_oidc_* only to sit with the other login tests.)"""
 
 from __future__ import annotations

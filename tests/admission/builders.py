@@ -129,9 +129,12 @@ def apply(
     return app
 
 
-def run(rnd: AdmissionRound, by: Person) -> services.CommitResult:
+def run(
+    rnd: AdmissionRound, by: Person, early_reason: str = "Testopptak før fristen"
+) -> services.CommitResult:
+    """Preview and commit (the test worlds run before the deadline, hence the exception)."""
     services.round_preview(round_id=rnd.pk)
-    result = services.round_commit(round_id=rnd.pk, by=by)
+    result = services.round_commit(round_id=rnd.pk, by=by, early_reason=early_reason)
     rnd.refresh_from_db()
     assert rnd.status == RoundStatus.COMMITTED
     return result

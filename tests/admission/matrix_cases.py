@@ -141,7 +141,7 @@ def fixture() -> Fixture:
         .order_by("pk")[0]
     )
     kindergarten = (
-        Unit.objects.filter(municipality__number="0231", kind="kindergarten")
+        Unit.objects.filter(municipality__number="0231", kind="kindergarten", owner="municipal")
         .exclude(pk__in=heads.values())
         .order_by("pk")[0]
     )
@@ -240,6 +240,22 @@ def page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]]
                 f"/opptak/enheter/{unit_id}/{part}/",
                 expected,
             )
+        yield (
+            "opptak/enheter/<int:unit_id>/kriterier/",
+            "POST",
+            f"/opptak/enheter/{unit_id}/kriterier/",
+            expected,
+        )
+    # A private kindergarten's criteria are its own: only its head edits them, not the
+    # municipality's caseworkers (who may read them).
+    private_unit = f.head_units.get("private-kindergarten-head")
+    if private_unit is not None:
+        yield (
+            "opptak/enheter/<int:unit_id>/kriterier/",
+            "POST",
+            f"/opptak/enheter/{private_unit}/kriterier/",
+            slug == "private-kindergarten-head",
+        )
     yield "portal/", "GET", "/portal/", guardian
     yield "portal/soknader/ny/", "GET", "/portal/soknader/ny/?tjeneste=sfo", guardian
     for app, own in ((f.own_app, True), (f.other_app, False)):

@@ -53,8 +53,8 @@ def test_two_caseworkers_committing_at_once_commit_once() -> None:
         builders.apply(child, mum, [w.kg[0], w.kg[1]])
     services.round_preview(round_id=w.round.pk)
     outcomes = race(
-        lambda: services.round_commit(round_id=w.round.pk, by=w.caseworker),
-        lambda: services.round_commit(round_id=w.round.pk, by=w.caseworker),
+        lambda: services.round_commit(round_id=w.round.pk, by=w.caseworker, early_reason="test"),
+        lambda: services.round_commit(round_id=w.round.pk, by=w.caseworker, early_reason="test"),
     )
     assert outcomes[0] == "already_committed" and outcomes[1].startswith("ok")
     assert Offer.objects.filter(round=w.round).count() == 4

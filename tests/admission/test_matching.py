@@ -1,4 +1,4 @@
-"""Deferred acceptance for coordinated admission (oppvekst.admission.matching).
+"""Deferred acceptance for coordinated admission (oppvekst.admission.engine.matching).
 
 Worked examples, then hypothesis properties against a naive round-based reference and a brute
 force over all matchings of tiny instances.
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oppvekst.admission.matching import (
+from oppvekst.admission.engine.matching import (
     DEFAULT_PRIORITY,
     Applicant,
     Cutoff,

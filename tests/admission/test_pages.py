@@ -177,8 +177,15 @@ def test_caseworker_previews_and_commits_in_the_office(w) -> None:
     assert "<svg" in preview and 'data-figure="assigned">1<' in preview
     refused = office.post(base + "vedtak/", {})
     assert refused.status_code == 200 and "Bekreft" in refused.content.decode()
-    assert office.post(base + "vedtak/", {"confirm": "1"}).status_code == 302
+    # Before the deadline a commit is an exception that needs its reason (kept on the round).
+    early = office.post(base + "vedtak/", {"confirm": "1"})
+    assert early.status_code == 200 and "Søknadsfristen er ikke ute" in early.content.decode()
+    assert not Offer.objects.filter(round=w.round).exists()
+    reason = {"confirm": "1", "early": "1", "early_reason": "Fristen er flyttet av kommunestyret."}
+    assert office.post(base + "vedtak/", reason).status_code == 302
     assert Offer.objects.filter(round=w.round).count() == 1
+    w.round.refresh_from_db()
+    assert w.round.early_commit_reason == "Fristen er flyttet av kommunestyret."
     assert office.get(base + "rett-til-plass/").status_code == 200
 
 

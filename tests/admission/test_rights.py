@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from oppvekst.admission.rights import age_group, counts_as_over_3, right_to_place
+from oppvekst.admission.engine.rights import age_group, counts_as_over_3, right_to_place
 
 DEADLINE = dt.date(2027, 3, 1)
 

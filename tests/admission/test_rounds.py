@@ -69,11 +69,11 @@ def test_commit_needs_a_preview_and_can_only_happen_once(w: builders.World) -> N
     child, (mum, _dad) = builders.family(w.muni, dt.date(2026, 1, 10))
     builders.apply(child, mum, [w.kg[0]])
     with pytest.raises(DomainError) as err:
-        services.round_commit(round_id=w.round.pk, by=w.caseworker)
+        services.round_commit(round_id=w.round.pk, by=w.caseworker, early_reason="test")
     assert err.value.code == "preview_first"
     builders.run(w.round, w.caseworker)
     with pytest.raises(ConflictError):
-        services.round_commit(round_id=w.round.pk, by=w.caseworker)
+        services.round_commit(round_id=w.round.pk, by=w.caseworker, early_reason="test")
     with pytest.raises(ConflictError):
         services.round_preview(round_id=w.round.pk)
     assert Offer.objects.filter(round=w.round).count() == 1

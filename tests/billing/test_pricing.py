@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oppvekst.billing.money import div_half_up, exact_ore, format_nok, from_ore, to_ore
-from oppvekst.billing.pricing import (
+from oppvekst.billing.engine.money import div_half_up, exact_ore, format_nok, from_ore, to_ore
+from oppvekst.billing.engine.pricing import (
     Child,
     ChildQuote,
     Household,
@@ -22,7 +22,7 @@ from oppvekst.billing.pricing import (
     default_rules,
     quote,
 )
-from oppvekst.billing.rules import (
+from oppvekst.billing.engine.rules import (
     ZONES,
     RuleBook,
     RulesError,

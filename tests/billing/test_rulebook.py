@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from oppvekst.billing.engine.pricing import Child, Household, quote
+from oppvekst.billing.engine.rules import YearMonth, default_rules, default_rules_data
 from oppvekst.billing.models import RateRule, RuleTable, ZonePeriod
-from oppvekst.billing.pricing import Child, Household, quote
 from oppvekst.billing.rulebook import ZoneTable, rulebook_for
-from oppvekst.billing.rules import YearMonth, default_rules, default_rules_data
 from tests.billing.scenario import Town
 
 pytestmark = pytest.mark.django_db

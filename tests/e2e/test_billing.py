@@ -1,5 +1,5 @@
 """Parent fees in the browser: a guardian applies for a reduced fee, a caseworker grants it,
-and the next monthly run reflects it (issue 5 acceptance)."""
+and the next monthly run reflects it."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from oppvekst.demo.models import DemoPersona
 from oppvekst.staff.models import Employment, Position
 from oppvekst.timetable import services
 from oppvekst.timetable.adapters import build_instance, solution_from_placements
+from oppvekst.timetable.engine.verify import verify
 from oppvekst.timetable.generate import timetable_generate
 from oppvekst.timetable.models import (
     LessonPlacement,
@@ -20,7 +21,6 @@ from oppvekst.timetable.models import (
     TimetableVersion,
     VersionStatus,
 )
-from oppvekst.timetable.verify import verify
 from tests.conftest import DEMO_TODAY
 
 # A solved timetable of the principal's school, by (subject, group, lesson number), so tests

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from oppvekst.timetable.cli import main
-from oppvekst.timetable.fet import read_fet, read_locked_solution
-from oppvekst.timetable.verify import verify
+from oppvekst.timetable.engine.fet import read_fet, read_locked_solution
+from oppvekst.timetable.engine.verify import verify
 from tests.timetable.test_fet import SMALL
 
 KEYS = [

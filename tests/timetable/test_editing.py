@@ -10,8 +10,8 @@ import pytest
 from oppvekst.errors import ConflictError
 from oppvekst.timetable import services
 from oppvekst.timetable.adapters import build_instance, room_key, solution_from_placements
+from oppvekst.timetable.engine.moves import Occupancy
 from oppvekst.timetable.models import LessonPlacement, TimetableVersion
-from oppvekst.timetable.moves import Occupancy
 from tests.timetable.helpers import generated, persona_user, solved_version
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from oppvekst.timetable import model as m
-from oppvekst.timetable.fet import (
+from oppvekst.timetable.engine import model as m
+from oppvekst.timetable.engine.fet import (
     FetError,
     read_fet,
     read_fet_string,
@@ -16,9 +16,9 @@ from oppvekst.timetable.fet import (
     write_fet,
     write_fet_with_solution,
 )
-from oppvekst.timetable.fetcl import fet_cl_path, run_fet_cl
-from oppvekst.timetable.solver import SolveOptions, solve
-from oppvekst.timetable.verify import verify
+from oppvekst.timetable.engine.fetcl import fet_cl_path, run_fet_cl
+from oppvekst.timetable.engine.solver import SolveOptions, solve
+from oppvekst.timetable.engine.verify import verify
 from tests.timetable.tt_factory import act, tiny
 
 EXAMPLES = Path("/usr/share/doc/fet-data/examples")

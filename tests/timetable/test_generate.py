@@ -1,4 +1,4 @@
-"""Generating a school's timetable model from the foundation's data (issue 6, point 7)."""
+"""Generating a school's timetable model from the foundation's data."""
 
 from __future__ import annotations
 

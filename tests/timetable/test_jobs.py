@@ -9,8 +9,8 @@ from oppvekst import clock
 from oppvekst.errors import ConflictError
 from oppvekst.timetable import services
 from oppvekst.timetable.adapters import build_instance, solution_from_placements
+from oppvekst.timetable.engine.verify import verify
 from oppvekst.timetable.models import JobMode, LessonPlacement, SolveJob
-from oppvekst.timetable.verify import verify
 from tests.timetable.helpers import generated, remember, run_job, solved_version
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oppvekst.timetable import model as m
-from oppvekst.timetable.solver import Progress, SolveOptions, solve
-from oppvekst.timetable.verify import verify
+from oppvekst.timetable.engine import model as m
+from oppvekst.timetable.engine.solver import Progress, SolveOptions, solve
+from oppvekst.timetable.engine.verify import verify
 from tests.timetable.tt_factory import act, tiny
 
 FAST = SolveOptions(time_limit=10, workers=1, optimize=False)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from oppvekst.timetable import model as m
-from oppvekst.timetable import solver as s
-from oppvekst.timetable.solver import SolveOptions, solve
-from oppvekst.timetable.verify import verify
+from oppvekst.timetable.engine import model as m
+from oppvekst.timetable.engine import solver as s
+from oppvekst.timetable.engine.solver import SolveOptions, solve
+from oppvekst.timetable.engine.verify import verify
 from tests.timetable.tt_factory import act, tiny
 
 

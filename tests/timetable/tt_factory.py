@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from oppvekst.timetable.model import (
+from oppvekst.timetable.engine.model import (
     Activity,
     Building,
     Constraint,

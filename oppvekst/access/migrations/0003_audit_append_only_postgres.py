@@ -1,5 +1,5 @@
 """On PostgreSQL the audit table refuses UPDATE and DELETE for everyone, the application
-included: the trail is append-only (issue 3, point 6). TRUNCATE stays possible for the
+included: the trail is append-only. TRUNCATE stays possible for the
 database owner (test-suite resets; retention jobs run by a DBA), not for the application."""
 
 from django.db import migrations

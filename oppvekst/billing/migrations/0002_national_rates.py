@@ -1,4 +1,4 @@
-"""Load the national price-rule tables (oppvekst/billing/rates.json) into RateRule.
+"""Load the national price-rule tables (oppvekst/billing/engine/rates.json) into RateRule.
 
 Later changes to rates.json are loaded with `oppvekst billing_load_rates` (insert or update by
 rule id); this migration only gives a fresh database the tables it needs to price anything."""
@@ -9,8 +9,8 @@ from django.db import migrations
 
 
 def load(apps: Any, schema_editor: Any) -> None:
+    from oppvekst.billing.engine.rules import default_rules_data
     from oppvekst.billing.rulebook import load_national_rates
-    from oppvekst.billing.rules import default_rules_data
 
     load_national_rates(apps.get_model("billing", "RateRule"), default_rules_data())
 

@@ -37,11 +37,10 @@ def timetable_front(context: dict[str, Any]) -> dict[str, Any]:
     actor = actor_for_request(request)
     if not can(actor, TimetableAction.VIEW):
         return {"show": False}
-    # From the roles alone: the front page pays no extra query for this section.
-    names = actor.names()
-    teacher = bool(names & {"contact_teacher", "teacher"})
-    leader = bool(actor.ids("unit_id", ["unit_leader"]))
-    guardian = bool(names & {"guardian", "daily_carer"})
+    # Capabilities decided from the roles alone: the front page pays no extra query.
+    teacher = can(actor, TimetableAction.OWN_WEEK)
+    leader = can(actor, TimetableAction.LEAD)
+    guardian = can(actor, TimetableAction.FAMILY_WEEK)
     return {
         "show": teacher or leader or guardian,
         "teacher": teacher,

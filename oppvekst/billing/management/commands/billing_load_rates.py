@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from oppvekst.billing.engine.rules import RulesError, default_rules_data
 from oppvekst.billing.models import RateRule
 from oppvekst.billing.rulebook import load_national_rates
-from oppvekst.billing.rules import RulesError, default_rules_data
 from oppvekst.safeio import SafeIOError, read_json
 
 

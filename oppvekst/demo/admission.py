@@ -18,7 +18,8 @@ from decimal import Decimal
 from django.db.models import Count
 
 from oppvekst import clock
-from oppvekst.admission import adapters, rights
+from oppvekst.admission import adapters
+from oppvekst.admission.engine import rights
 from oppvekst.admission.models import (
     AdmissionCriterion,
     AdmissionRound,

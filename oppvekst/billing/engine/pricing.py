@@ -1,6 +1,6 @@
 """Pure parent-fee engine: household + month + rule tables → fee lines per child.
 
-No Django (docs/HELPERS.md). The rules come in as a ``RuleBook`` (``rules.py``): the bundled
+No Django (CONTRIBUTING.md). The rules come in as a ``RuleBook`` (``rules.py``): the bundled
 national tables from ``rates.json`` via ``default_rules()``, or tables the Django side loads from
 its database. Each line names the rule row that produced it, its amount and its legal source.
 
@@ -60,8 +60,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Final, NamedTuple
 
-from oppvekst.billing.money import exact_hundredths, exact_ore
-from oppvekst.billing.rules import (
+from oppvekst.billing.engine.money import exact_hundredths, exact_ore
+from oppvekst.billing.engine.rules import (
     FULL_PLACE_BP,
     HOURS_SCALE,
     KINDERGARTEN,

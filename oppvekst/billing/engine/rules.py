@@ -5,7 +5,7 @@ from its database); this module only parses them into integer form and answers "
 in month M for zone Z". ``RuleBook.month_rules`` caches that answer per (month, zone), so the
 engine in ``pricing.py`` never searches tables or parses numbers in its hot loop.
 
-Pure module: standard library only (no Django), see docs/HELPERS.md.
+Pure module: standard library only (no Django), see CONTRIBUTING.md.
 
 Table shape (every row): ``id`` (unique), ``valid_from`` (first day of a month), ``valid_to``
 (last day of a month, inclusive, or null = open), ``zone`` (``standard``, ``sentralitet_5_6``,
@@ -29,7 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Final, NamedTuple
 
-from oppvekst.billing.money import div_half_up
+from oppvekst.billing.engine.money import div_half_up
 
 ZONES: Final = ("standard", "sentralitet_5_6", "tiltakssone")
 ALL_ZONES: Final = "all"
@@ -353,7 +353,11 @@ def load_rules_file(path: str) -> RuleBook:
 
 def default_rules_data() -> dict[str, Any]:
     """The bundled national tables (``rates.json``) as plain data, e.g. for a database loader."""
-    text = resources.files("oppvekst.billing").joinpath("rates.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("oppvekst.billing.engine")
+        .joinpath("rates.json")
+        .read_text(encoding="utf-8")
+    )
     data: dict[str, Any] = json.loads(text)
     return data
 

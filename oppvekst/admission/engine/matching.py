@@ -1,6 +1,6 @@
 """Coordinated kindergarten admission: applicant-proposing deferred acceptance.
 
-Pure module: standard library only, no Django (see docs/HELPERS.md).
+Pure module: standard library only, no Django (see CONTRIBUTING.md).
 
 Domain (shared/domain/norway.md):
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .model import (
+from oppvekst.timetable.engine.model import (
     Activity,
     Building,
     Constraint,

@@ -1,7 +1,7 @@
 """Read and write FET (https://lalescu.ro/liviu/fet/) ``.fet`` files.
 
-``read_fet`` turns a file into a :class:`~oppvekst.timetable.model.Instance`. Constraints whose
-type is not modelled are counted in ``Instance.unsupported`` (never silently dropped).
+``read_fet`` turns a file into an :class:`~oppvekst.timetable.engine.model.Instance`. Constraints
+whose type is not modelled are counted in ``Instance.unsupported`` (never silently dropped).
 Inactive activities and inactive constraints are left out, as FET does.
 
 ``write_fet_with_solution`` writes the *input* back (the original XML when the instance came

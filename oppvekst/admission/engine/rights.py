@@ -1,6 +1,6 @@
 """Right to a kindergarten place (barnehageloven § 16) and the 1 August age rule.
 
-Pure module: standard library only, no Django (docs/HELPERS.md).
+Pure module: standard library only, no Django (CONTRIBUTING.md).
 
 Domain (shared/domain/norway.md):
 

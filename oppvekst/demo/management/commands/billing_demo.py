@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from oppvekst.billing.demo import build_billing_demo
+from oppvekst.demo.billing import build_billing_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Admission's pure engine: plain data in, plain data out, no Django imports."""

@@ -1,0 +1,1 @@
+"""Billing's pure engine: plain data in, plain data out, no Django imports."""
