@@ -23,12 +23,13 @@ run: install
 	@echo "Serving the demo municipality on http://127.0.0.1:$(PORT)/ (worker runs beside it)"
 	@OPPVEKST_DEMO=1 $(BIN)/oppvekst db_worker --no-startup-delay > "$(OPPVEKST_VAR_DIR)/worker.log" 2>&1 & \
 	  WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
-	  OPPVEKST_DEMO=1 $(BIN)/oppvekst runserver 127.0.0.1:$(PORT) --noreload
+	  OPPVEKST_DEMO=1 $(BIN)/oppvekst serve --bind 127.0.0.1:$(PORT)
 
 worker: install
 	$(BIN)/oppvekst db_worker
 
 lint: install
+	@mkdir -p "$(OPPVEKST_VAR_DIR)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, migrations, models
+from django.db import connection, connections, migrations, models
 from django.db.models import Q
 
 
@@ -78,3 +78,21 @@ def _column(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field)
     return str(field.column)
+
+
+def statistics_refresh(using: str = "default") -> None:
+    """Refresh the query planner's statistics (ANALYZE) on SQLite and PostgreSQL.
+
+    Without them SQLite guesses every table equally large and walked every placement per child
+    under the access rule's EXISTS: a list of 22 s took 53 ms after ANALYZE
+    (docs/decisions/0002-serving.md). Run after migrate, after the demo and after bulk imports;
+    PostgreSQL's autovacuum keeps them current between those.
+    """
+    db = connections[using]
+    with db.cursor() as cursor:
+        if db.vendor == "sqlite":
+            # A bounded sample per index keeps this fast on a large file (sqlite.org/lang_analyze).
+            cursor.execute("PRAGMA analysis_limit=2000")
+            cursor.execute("ANALYZE")
+        elif db.vendor == "postgresql":
+            cursor.execute("ANALYZE")

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "oppvekst.demo",
     "oppvekst.portal",
     "oppvekst.workspace",
+    "oppvekst.reports",
     "axes",
 ]
 
@@ -115,15 +116,26 @@ TEMPLATES = [
 ]
 
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'oppvekst.sqlite3'}"
+# Persistent connections: opening a PostgreSQL connection per request cost more CPU than the
+# requests themselves at the admission peak (docs/decisions/0012-serving.md). Health checks
+# replace a connection the database dropped before the request uses it.
 DATABASES = {
-    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=0)
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", DEFAULT_SQLITE),
+        conn_max_age=int(os.environ.get("OPPVEKST_CONN_MAX_AGE", "300")),
+        conn_health_checks=True,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the web process and the worker share the file.
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock when a
+    # transaction starts (a deferred one that upgrades later fails at once instead of waiting);
+    # the busy timeout lets writers queue instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": 30,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("betaling/", include("oppvekst.billing.urls")),
     path("timeplan/", include("oppvekst.timetable.urls")),
     path("oppmote/", include("oppvekst.attendance.urls")),
+    path("", include("oppvekst.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", register_routers().urls),
 ]

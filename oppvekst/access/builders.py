@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from oppvekst.access.actor import Actor
 from oppvekst.access.roles import RoleName
@@ -107,10 +107,14 @@ def staff_where_child_is_placed(
         placement_filter |= Q(municipality_id__in=municipality_ids)
         reach |= Q(municipality_id__in=municipality_ids)  # residents: applicants, fees
     if group_ids or unit_ids or municipality_ids:
-        placements = Placement.objects.filter(
-            placement_filter, placements_within_grace(actor.day), child=OuterRef("pk")
-        )
-        reach |= Q(Exists(placements))
+        # An uncorrelated IN (subquery), not a correlated EXISTS: both SQLite and PostgreSQL
+        # evaluate it once (an ephemeral index, a hashed subplan) whatever their statistics say.
+        # Under the EXISTS, SQLite without statistics walked every placement of the
+        # municipality per child: 22 s for a caseworker's list (docs/decisions/0002-serving.md).
+        placed = Placement.objects.filter(
+            placement_filter, placements_within_grace(actor.day)
+        ).values("child_id")
+        reach |= Q(pk__in=placed)
     return reach
 
 

@@ -46,12 +46,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-import requests
-from authlib.integrations.requests_client import OAuth2Session, OAuthError
-from authlib.oidc.core import CodeIDToken
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -59,10 +56,6 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from joserfc import jwt
-from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
-from joserfc.jws import JWSRegistry
 
 from oppvekst import clock
 from oppvekst.access.models import User
@@ -70,6 +63,14 @@ from oppvekst.daterange import active_q
 from oppvekst.people.identity import normalise
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
+
+# The protocol libraries (requests, Authlib, joserfc) are imported where a login needs them: the
+# URL configuration imports this module, and every web worker would otherwise pay for them at
+# start-up (docs/decisions/0002-serving.md).
+if TYPE_CHECKING:
+    from authlib.integrations.requests_client import OAuth2Session
+    from joserfc.errors import ClaimError
+    from joserfc.jwk import KeySet
 
 log = logging.getLogger("oppvekst.access.oidc")
 
@@ -276,6 +277,8 @@ def _require_secure(url: str) -> None:
 
 
 def _get_json(url: str) -> dict[str, Any]:
+    import requests
+
     _require_secure(url)
     try:
         response = requests.get(url, timeout=HTTP_TIMEOUT_SECONDS)
@@ -310,6 +313,9 @@ def server_metadata(provider: Provider) -> dict[str, Any]:
 
 
 def _key_set(provider: Provider, force: bool = False) -> KeySet:
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     now = time.monotonic()
     with _cache_lock:
         cached = _jwks_cache.get(provider.issuer)
@@ -342,6 +348,8 @@ def _token_auth(provider: Provider, metadata: dict[str, Any]) -> str:
 
 
 def _client(provider: Provider, request: HttpRequest, metadata: dict[str, Any]) -> OAuth2Session:
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(
         client_id=provider.client_id,
         client_secret=provider.client_secret,
@@ -415,6 +423,8 @@ def _take_pending(request: HttpRequest, provider: Provider, state: str) -> dict[
 
 
 def _claim_error_reason(exc: ClaimError) -> str:
+    from joserfc.errors import ExpiredTokenError
+
     if isinstance(exc, ExpiredTokenError):
         return "expired"
     return {"aud": "audience", "azp": "audience", "nonce": "nonce", "iss": "issuer"}.get(
@@ -426,6 +436,11 @@ def verify_id_token(
     provider: Provider, raw: str, nonce: str, access_token: str | None = None
 ) -> dict[str, Any]:
     """Verify signature and claims of an ID token; return its claims or raise LoginRefused."""
+    from authlib.oidc.core import CodeIDToken
+    from joserfc import jwt
+    from joserfc.errors import ClaimError, InvalidKeyIdError, JoseError
+    from joserfc.jws import JWSRegistry
+
     metadata = server_metadata(provider)
     registry = JWSRegistry(algorithms=ALGORITHMS)
     try:
@@ -461,6 +476,9 @@ def verify_id_token(
 
 def complete(request: HttpRequest, provider: Provider) -> Completed:
     """Handle the callback: state, code exchange with PKCE, token checks, person lookup."""
+    import requests
+    from authlib.integrations.requests_client import OAuthError
+
     params = request.GET
     if "error" in params:
         state = params.get("state", "")

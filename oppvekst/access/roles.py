@@ -98,3 +98,36 @@ def role_names(person: Person | None, on: dt.date | None = None) -> set[str]:
     if person is None:
         return set()
     return {r.name for r in roles_for(person, on)}
+
+
+# Which positions give a role at a unit or in a municipality (the same mapping as roles_for).
+_ROLE_POSITIONS: dict[str, tuple[str, ...]] = {
+    RoleName.CASEWORKER: (Position.CASEWORKER,),
+    RoleName.SYSTEM_ADMIN: (Position.SYSTEM_ADMIN,),
+    RoleName.UNIT_LEADER: (Position.PRINCIPAL, Position.DEPUTY, Position.DEPARTMENT_LEADER),
+    RoleName.PRIVATE_KINDERGARTEN_HEAD: (Position.PRINCIPAL,),
+    RoleName.ADMINISTRATIVE: (Position.ADMINISTRATIVE,),
+}
+
+
+def holders_of(
+    role: str, *, municipality_id: int, unit_id: int | None, on: dt.date
+) -> list[Person]:
+    """The people who hold `role` at the unit (or in the municipality) on a day, by the same
+    rule roles_for uses. Roles from group assignments and family roles have no holders here."""
+    positions = _ROLE_POSITIONS.get(role)
+    if positions is None:
+        return []
+    employments = Employment.objects.filter(active_q(on), position__in=positions)
+    if unit_id is not None:
+        employments = employments.filter(unit_id=unit_id)
+    else:
+        employments = employments.filter(municipality_id=municipality_id, unit__isnull=True)
+    people = Person.objects.filter(pk__in=employments.values("person_id")).order_by(
+        "last_name", "first_name"
+    )
+    found = list(people[:500])
+    if role in (RoleName.UNIT_LEADER, RoleName.PRIVATE_KINDERGARTEN_HEAD) and unit_id is not None:
+        # A principal of a private kindergarten is its head, not a unit leader (roles_for).
+        found = [p for p in found if any(r.name == role for r in roles_for(p, on))]
+    return found

@@ -191,9 +191,15 @@ def pool(rnd: AdmissionRound) -> QuerySet[Application]:
     )
 
 
-def load(rnd: AdmissionRound, *, lock: bool = False) -> Instance:
-    """Everything the matching needs, in a handful of queries."""
+def load(rnd: AdmissionRound, *, lock: bool = False, unit_ids: set[int] | None = None) -> Instance:
+    """Everything the matching needs, in a handful of queries.
+
+    With `unit_ids`, only the applications that wish one of those units: enough for their
+    waiting lists, since an applicant's place in a unit's order depends on that applicant
+    alone (domain §1.3–§1.4), not the whole municipality's round."""
     qs = pool(rnd).select_related("child").order_by("pk")
+    if unit_ids is not None:
+        qs = qs.filter(pk__in=Wish.objects.filter(unit_id__in=unit_ids).values("application_id"))
     if lock:
         qs = qs.select_for_update(of=("self",))
     applications = list(qs)

@@ -288,7 +288,7 @@ def waiting_lists(unit: Unit, service: str) -> WaitingLists:
     rnd = current_round(unit.municipality_id, service)
     if rnd is None:
         return WaitingLists(round=None)
-    instance = adapters.load(rnd)
+    instance = adapters.load(rnd, unit_ids={unit.pk})
     out = WaitingLists(round=rnd)
     for group, items in sorted(_ordered(instance, unit.pk).items()):
         rows = []
@@ -328,7 +328,8 @@ def wish_positions(app: Application) -> dict[int, WishPosition]:
     rnd = current_round(app.municipality_id, app.service)
     if rnd is None:
         return {}
-    instance = adapters.load(rnd)
+    wished = set(app.wishes.values_list("unit_id", flat=True))
+    instance = adapters.load(rnd, unit_ids=wished)
     mine = next((a for a in instance.applicants if a.application.pk == app.pk), None)
     if mine is None:
         return {}

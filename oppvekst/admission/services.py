@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
-from oppvekst.admission import adapters
+from oppvekst.admission import adapters, task_sources
 from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
     MAX_WISHES,
@@ -496,6 +496,7 @@ def application_submit(
             body=body,
             url=application_url(app.pk),
         )
+        task_sources.claim_tasks_publish(app)
         return app
 
 
@@ -535,6 +536,7 @@ def application_withdraw(
             body=_("%(who)s trakk søknaden.") % {"who": by.full_name},
             url=application_url(app.pk),
         )
+        task_sources.application_tasks_close(app)
         return app
 
 
@@ -606,6 +608,8 @@ def claim_add(
             claim.reason = _("Bekreftet automatisk: søsken har plass i barnehagen ved oppstart.")
         claim.save()
         _bump(app, [])
+        if app.status == ApplicationStatus.SUBMITTED:
+            task_sources.claim_tasks_publish(app)
         return claim
 
 
@@ -618,6 +622,7 @@ def claim_remove(*, claim_id: int, by: Person) -> None:
         _require_editable(app)
         if claim.document:
             claim.document.delete(save=False)
+        task_sources.claim_task_close(claim.pk)
         claim.delete()
         _bump(app, [])
 
@@ -650,6 +655,7 @@ def claim_verify(*, claim_id: int, by: Person, approve: bool, reason: str = "") 
         claim.reason = reason
         claim.save(update_fields=["status", "decided_by", "decided_at", "reason"])
         _bump(app, [])
+        task_sources.claim_task_close(claim.pk)
         title = (
             _("Prioritet godkjent for %(child)s")
             if approve
@@ -1007,6 +1013,7 @@ def round_commit(*, round_id: int, by: Person, early_reason: str = "") -> Commit
                 )
         RoundOutcome.objects.bulk_create(outcomes, batch_size=1000)
         Offer.objects.bulk_create(offers, batch_size=1000)
+        task_sources.offer_tasks_publish(offers)
         offered_ids = [o.application_id for o in offers]
         for start in range(0, len(offered_ids), 1000):
             Application.objects.filter(pk__in=offered_ids[start : start + 1000]).update(
@@ -1163,6 +1170,7 @@ def offer_accept(*, offer_id: int, by: Person, keep_waiting: bool = False) -> Pl
         offer.save(
             update_fields=["status", "keep_waiting", "placement", "answered_at", "answered_by"]
         )
+        task_sources.offer_task_close(offer.pk)
         app.status = ApplicationStatus.ACCEPTED if waiting else ApplicationStatus.PLACED
         _bump(app, ["status"])
         body = _("%(who)s takket ja. Oppstart %(start)s.") % {
@@ -1197,6 +1205,7 @@ def _close_offer(*, offer_id: int, by: Person | None, status: str) -> Offer:
         offer.answered_at = clock.now()
         offer.answered_by = by
         offer.save(update_fields=["status", "answered_at", "answered_by"])
+        task_sources.offer_task_close(offer.pk)
         holds = Offer.objects.filter(application=app, status=OfferStatus.ACCEPTED).exists()
         if holds:
             app.status = ApplicationStatus.PLACED

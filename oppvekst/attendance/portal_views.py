@@ -4,7 +4,6 @@ check-out times, absence and holidays, and the pick-up list. Made for a phone.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst import clock
-from oppvekst.access import audit
-from oppvekst.access.policy import Actor, actor_for_request, allowed_ids, can
+from oppvekst.access import audit, edge
+from oppvekst.access.policy import Actor, allowed_ids
 from oppvekst.attendance import selectors, services
 from oppvekst.attendance.forms import AbsenceForm, KeyedForm, PickupForm
 from oppvekst.attendance.models import Absence, PickupAuthorization
@@ -24,18 +23,11 @@ from oppvekst.people.models import Person
 
 
 def _actor(request: HttpRequest) -> Actor:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    actor = actor_for_request(request)
-    if not can(actor, A.PORTAL):
-        raise PermissionDenied
-    return actor
+    return edge.require(request, A.PORTAL)
 
 
-def _child(actor: Actor, child_id: int, action: str) -> Person:
-    if not allowed_ids(actor, action, [child_id]):
-        raise Http404
-    return Person.objects.get(pk=child_id)
+def _child(request: HttpRequest, child_id: int, action: str) -> Person:
+    return edge.load(request, action, Person.objects.all(), child_id)
 
 
 def _form_errors(form: KeyedForm, exc: DomainError) -> None:
@@ -60,7 +52,7 @@ def absence_new(request: HttpRequest, child_id: int) -> HttpResponse:
     """Ill today, absent from–to with a reason, or planned holidays. One report covers every
     unit the child attends those days (kindergarten, or school and SFO)."""
     actor = _actor(request)
-    child = _child(actor, child_id, A.REPORT_ABSENCE)
+    child = _child(request, child_id, A.REPORT_ABSENCE)
     today = clock.today()
     form = AbsenceForm(
         request.POST or None,
@@ -136,7 +128,7 @@ def absence_cancel(request: HttpRequest, absence_id: int) -> HttpResponse:
 def pickup_new(request: HttpRequest, child_id: int) -> HttpResponse:
     """Add a person to the pick-up list, or a one-off "picked up by X today"."""
     actor = _actor(request)
-    child = _child(actor, child_id, A.MANAGE_PICKUP)
+    child = _child(request, child_id, A.MANAGE_PICKUP)
     form = PickupForm(
         request.POST or None,
         initial={"valid_from": clock.today(), "one_off": request.GET.get("engang") == "1"},

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, allowed_ids, scope
@@ -28,7 +28,7 @@ from oppvekst.attendance.models import (
     month_day,
 )
 from oppvekst.core.models import ClosedDay, Group, Unit
-from oppvekst.daterange import active_q
+from oppvekst.daterange import DateRange, active_q, overlap_q
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
 from oppvekst.staff.models import Employment, GroupAssignment, Position
@@ -384,7 +384,7 @@ def family_overview(actor: Actor) -> list[FamilyChild]:
         absences[ab.child_id].append(ab)
     pickups: dict[int, list[PickupAuthorization]] = defaultdict(list)
     for pa in PickupAuthorization.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day),
+        overlap_q(DateRange(actor.day)),
         child_id__in=visible,
         withdrawn_at__isnull=True,
     ).order_by("name"):
@@ -466,7 +466,7 @@ def department_overview(actor: Actor, unit: Unit, day: dt.date) -> list[Departme
     visible = scope(actor, "department.move", Person.objects.all())
     placements = list(
         Placement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            overlap_q(DateRange(day)),
             unit=unit,
             service__in=["kindergarten", "sfo"],
             child__in=visible,

@@ -24,7 +24,7 @@ from oppvekst.attendance.models import (
 )
 from oppvekst.attendance.selectors import holiday_rule_for, pickup_options
 from oppvekst.core.models import Group, GroupKind, Unit
-from oppvekst.daterange import active_q
+from oppvekst.daterange import DateRange, active_q, overlap_q
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement
@@ -268,8 +268,7 @@ def absence_report(
         raise DomainError(_("Fraværet kan ikke registreres."), fields=fields)  # type: ignore[arg-type]
     placement = (
         Placement.objects.filter(child=child)
-        .filter(valid_from__lte=last_day)
-        .exclude(valid_to__lt=first_day)
+        .filter(overlap_q(DateRange(first_day, last_day)))
         .order_by("valid_from")
         .first()
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
-from oppvekst.billing import compute
+from oppvekst.billing import compute, task_sources
 from oppvekst.billing.compute import LineRow, add_months, kindergarten_year
 from oppvekst.billing.engine.rules import MissingRuleError, RulesError, YearMonth
 from oppvekst.billing.export import build_export
@@ -209,9 +209,9 @@ def reduction_apply(
             url=f"/betaling/soknader/{application.pk}/",
             dedupe_key=f"reduction-submitted:{application.pk}",
             email=False,
-            is_task=True,
             municipality_id=municipality_id,
         )
+        task_sources.reduction_task_publish(application)
     return application
 
 
@@ -271,6 +271,7 @@ def reduction_decide(
         monthly = _monthly_after_grant(locked, children) if grant else None
         locked.letter_pdf = decision_letter_pdf(locked, children, now.date(), monthly=monthly)
         locked.save()
+        task_sources.reduction_task_close(locked.pk)
         applicant = Person.objects.get(pk=locked.applicant_id)
         notify(
             recipients=[applicant],
@@ -405,6 +406,7 @@ def invoice_run_approve(*, run: InvoiceRun, by: Person | None, expected_version:
         locked.approved_at = clock.now()
         locked.version += 1
         locked.save()
+        task_sources.run_approved(locked)
     return locked
 
 
@@ -420,6 +422,7 @@ def invoice_run_lock(*, run: InvoiceRun, by: Person | None, expected_version: in
         locked.locked_at = clock.now()
         locked.version += 1
         locked.save()
+        task_sources.run_locked(locked)
         files = build_export(locked)
         stem = f"fakturagrunnlag-{locked.municipality_id}-{locked.month:%Y-%m}"
         export = ErpExport(
@@ -591,6 +594,7 @@ def _compute_run(run: InvoiceRun) -> None:
         current.progress_label = "Ferdig"
         current.version += 1
         current.save()
+        task_sources.run_computed(current)
         _unconfirmed_task(current)
 
 

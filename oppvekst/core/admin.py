@@ -18,6 +18,7 @@ class MunicipalityNumberInline(admin.TabularInline):
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ("name", "number", "valid_from", "valid_to", "succeeded_by")
+    list_select_related = ("succeeded_by",)
     search_fields = ("name", "number")
     inlines = [MunicipalityNumberInline]
 
@@ -46,4 +47,5 @@ admin.site.register(SchoolYear)
 @admin.register(ClosedDay)
 class ClosedDayAdmin(admin.ModelAdmin):
     list_display = ("date", "municipality", "kind", "applies_to", "description")
+    list_select_related = ("municipality",)
     list_filter = ("municipality", "kind", "applies_to")

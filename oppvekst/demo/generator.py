@@ -33,10 +33,11 @@ from oppvekst.core.models import (
 from oppvekst.core.services import school_calendar_generate
 from oppvekst.demo import names
 from oppvekst.demo.admission import build_admission_demo
+from oppvekst.demo.attendance import build_attendance_demo
 from oppvekst.demo.billing import build_billing_demo
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.identity import make_number
-from oppvekst.people.models import AddressProtection, Guardianship, Person
+from oppvekst.people.models import AddressProtection, Guardianship, Person, Sex
 from oppvekst.placements.models import Placement, Service
 from oppvekst.staff.models import AssignmentRole, Employment, GroupAssignment, Position
 
@@ -149,6 +150,7 @@ class Generator:
             first_name=first,
             last_name=last,
             birth_date=birth,
+            sex=Sex.FEMALE if girl else Sex.MALE,
             municipality=muni,
         )
         self.persons.append(person)
@@ -658,6 +660,7 @@ class Generator:
         self._create_personas(per_muni, groups)
         build_admission_demo(self.rng, self.scale)
         build_billing_demo()
+        build_attendance_demo(random.Random(self.rng.getrandbits(32)))
         return {"persons": len(self.persons), "placements": len(self.placements)}
 
     def _persona_family(self, muni: Municipality) -> Family:

@@ -54,6 +54,14 @@ class AddressProtection(models.TextChoices):
 STRICT_LEVELS = {AddressProtection.STRICT, AddressProtection.STRICT_ABROAD}
 
 
+class Sex(models.TextChoices):
+    """Legal sex as the population register records it (FREG ``kjoenn``); never derived from
+    the identity number, which from 2032 carries none (norway.md §5.3)."""
+
+    FEMALE = "female", _("Kvinne")
+    MALE = "male", _("Mann")
+
+
 class Person(models.Model):
     identity_number = IdentityNumberField(
         _("fødselsnummer"),
@@ -67,6 +75,7 @@ class Person(models.Model):
     middle_name = models.CharField(_("mellomnavn"), max_length=100, blank=True)
     last_name = models.CharField(_("etternavn"), max_length=100)
     birth_date = models.DateField(_("fødselsdato"))
+    sex = models.CharField(_("kjønn"), max_length=6, choices=Sex.choices, blank=True)
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=20, blank=True)
     municipality = models.ForeignKey(

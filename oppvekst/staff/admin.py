@@ -75,7 +75,8 @@ class GroupAssignmentForm(_ShortenOnly):
 class GroupAssignmentAdmin(admin.ModelAdmin):
     form = GroupAssignmentForm
     list_display = ("person", "group", "role", "valid_from", "valid_to")
-    list_select_related = ("person", "group")
+    # A group prints its unit's name: fetch both with the list, not one query per row.
+    list_select_related = ("person", "group__unit")
     readonly_fields = ("person", "group", "employment", "role", "valid_from")
     fields = (*readonly_fields, "valid_to")
 

@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -29,6 +29,7 @@ from oppvekst.core.models import Group
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
+from oppvekst.timetable import task_sources
 from oppvekst.timetable.adapters import (
     Built,
     build_instance,
@@ -42,7 +43,6 @@ from oppvekst.timetable.engine.moves import (
     broken_activities,
     neighbourhood,
 )
-from oppvekst.timetable.engine.solver import Progress, SolveOptions, SolveResult, solve
 from oppvekst.timetable.engine.verify import verify
 from oppvekst.timetable.models import (
     CalendarFeed,
@@ -65,6 +65,9 @@ from oppvekst.timetable.move_checks import (
     refusal_message,
 )
 from oppvekst.timetable.permissions import TimetableAction
+
+if TYPE_CHECKING:
+    from oppvekst.timetable.engine.solver import Progress, SolveOptions, SolveResult
 
 MAX_TIME_LIMIT = 600
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the job row
@@ -199,6 +202,10 @@ def solve_job_run(job_id: int) -> str:
 
 
 def _solve(job: SolveJob) -> str:
+    # OR-Tools (with numpy and pandas) takes seconds to import: only the background worker that
+    # solves pays for it, not every web worker (docs/decisions/0002-serving.md).
+    from oppvekst.timetable.engine.solver import SolveOptions
+
     timetable = job.timetable
     base = (
         list(LessonPlacement.objects.filter(version=job.base_version))
@@ -317,6 +324,8 @@ def _run_solver(job: SolveJob, built: Built, options: SolveOptions, live: _Live)
         live.solutions_before += live.written.solutions
     live.latest = live.written = None
 
+    from oppvekst.timetable.engine.solver import solve
+
     def run() -> None:
         try:
             live.result = solve(built.instance, options)
@@ -388,6 +397,7 @@ def _store_version(
                 for lesson_id, p in sorted(solution.placements.items())
             ]
         )
+        task_sources.draft_ready(timetable, version)
     return version
 
 
@@ -515,6 +525,7 @@ def version_publish(*, version_id: int, user: User | None) -> TimetableVersion:
                 "revision",
             ]
         )
+        task_sources.published(version.timetable_id)
         return version
 
 

@@ -11,7 +11,7 @@ from oppvekst.access.policy import actor_for_request, can
 from oppvekst.core.models import Municipality
 from oppvekst.people.permissions import ChildAction
 from oppvekst.people.selectors import guardian_children
-from oppvekst.workspace import selectors
+from oppvekst.workspace import selectors, task_selectors
 
 
 @never_cache
@@ -27,9 +27,13 @@ def front_page(request: HttpRequest) -> HttpResponse:
         [c.pk for c in children] + [c.pk for g in groups for c in g["children"]],
         request=request,
     )
+    today = task_selectors.needs_today(actor)
     context = {
         "person": actor.person,
         "has_roles": bool(actor.roles),
+        "today_tasks": today.tasks,
+        "task_count": today.task_count,
+        "unread_count": today.unread,
         "today": actor.day,
         "children": children,
         "groups": groups,

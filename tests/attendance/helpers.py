@@ -30,9 +30,15 @@ def head_unit(slug: str = "kindergarten-head") -> Unit:
 
 
 def placement_in(unit: Unit, *, skip: int = 0) -> Placement:
+    """A child placed in `unit` whom the demo has neither checked in nor reported absent today."""
     found = (
         Placement.objects.filter(active_q(DEMO_TODAY), unit=unit)
         .exclude(child__address_protection__in=STRICT)
+        .exclude(child__attendances__day=DEMO_TODAY)
+        .exclude(
+            child__absences__first_day__lte=DEMO_TODAY, child__absences__last_day__gte=DEMO_TODAY
+        )
+        .exclude(child__pickup_restrictions__isnull=False)
         .select_related("child", "group")
         .order_by("pk")[skip : skip + 1]
     )

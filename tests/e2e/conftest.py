@@ -101,13 +101,16 @@ def start_demo_server(today: str = "2026-11-25", scale: str = "0.05") -> DemoSer
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Wait for the server itself, not for a guess at how fast it starts: on a busy machine the
+    # system checks and imports take many seconds. Give up only if it exits or after minutes.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+            if requests.get(url + "/healthz", timeout=5).status_code == 200:
                 return DemoServer(url=url, env=env, process=process)
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
-        time.sleep(0.1)
+        time.sleep(0.2)
     process.kill()
     raise RuntimeError((tmp / "server.log").read_text())
 

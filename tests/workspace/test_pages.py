@@ -99,4 +99,5 @@ def test_front_page_query_count_is_pinned(persona_client, slug: str) -> None:
     c = persona_client(slug)
     with CaptureQueriesContext(connection) as queries:
         assert c.get("/").status_code == 200
-    assert len(queries) <= 14, [q["sql"] for q in queries]
+    # 14 for the page, plus two for "needs you today" (open tasks, unread notifications).
+    assert len(queries) <= 16, [q["sql"] for q in queries]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0002_idempotency"),
-        ("people", "0003_identityreview"),
+        ("people", "0004_identityreview"),
         ("staff", "0002_address_clearance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

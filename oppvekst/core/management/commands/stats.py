@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oppvekst.core.selectors import municipality_stats
 
@@ -13,9 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print JSON.")
+        parser.add_argument("--date", help="count as of this day (YYYY-MM-DD); default today")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stats = municipality_stats()
+        day = None
+        if options.get("date"):
+            try:
+                day = dt.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(
+                    f"--date must be YYYY-MM-DD, not {options['date'][:40]!r}", returncode=2
+                ) from None
+        stats = municipality_stats(day)
         if options["json"]:
             self.stdout.write(json.dumps({"municipalities": stats}, ensure_ascii=False))
             return

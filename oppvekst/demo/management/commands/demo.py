@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from oppvekst.core.models import Municipality
+from oppvekst.dbutils import statistics_refresh
 from oppvekst.demo.generator import generate
 from oppvekst.safeio import bounded_int, positive_number
 
@@ -40,6 +41,9 @@ class Command(BaseCommand):
             result = generate(seed=options["seed"], scale=options["scale"], progress=progress)
             bar.total = bar.n
             bar.refresh()
+        # Tens of thousands of new rows: the planners must know them
+        # (docs/decisions/0002-serving.md).
+        statistics_refresh()
         self.stdout.write(
             f"Created {result['persons']} persons and {result['placements']} placements."
         )

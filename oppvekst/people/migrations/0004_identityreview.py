@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0002_idempotency"),
-        ("people", "0002_identity_number_ascii"),
+        ("people", "0003_person_sex"),
     ]
 
     operations = [

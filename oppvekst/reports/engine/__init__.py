@@ -1,0 +1,1 @@
+"""The statutory reports as pure computations: plain data in, the reported figures out."""
