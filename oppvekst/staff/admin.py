@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from oppvekst.access.policy import actor_for_user, can
+from oppvekst.access.policy import actor_for_request, actor_for_user, can
 from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.staff.models import AccessGrant, Employment, GroupAssignment
 from oppvekst.staff.permissions import StaffAction
@@ -143,7 +143,7 @@ class AccessGrantAdmin(admin.ModelAdmin):
     # model permissions: any system administrator may ask; the service lets only another one
     # decide.
     def _administrator(self, request: HttpRequest) -> bool:
-        return can(actor_for_user(request.user), StaffAction.GRANT_REQUEST)
+        return can(actor_for_request(request), StaffAction.GRANT_REQUEST)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._administrator(request)
