@@ -88,8 +88,13 @@ def prepare(count: int, scale: float) -> list[Guardian]:
         started = time.perf_counter()
         call_command("demo", scale=scale, no_progress=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"demo generated in {time.perf_counter() - started:.0f} s", flush=True)
+    from oppvekst import clock
+    from oppvekst.daterange import active_q
+
     guardian_ids = list(
-        Guardianship.objects.filter(valid_to__isnull=True, guardian__user__isnull=True)
+        Guardianship.objects.filter(
+            active_q(clock.today()), parental_responsibility=True, guardian__user__isnull=True
+        )
         .order_by("guardian_id")
         .values_list("guardian_id", flat=True)
         .distinct()[:count]

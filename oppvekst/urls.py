@@ -20,6 +20,7 @@ urlpatterns = [
     path("timeplan/", include("oppvekst.timetable.urls")),
     path("oppmote/", include("oppvekst.attendance.urls")),
     path("", include("oppvekst.workspace.urls")),
+    path("rapporter/", include("oppvekst.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", register_routers().urls),
 ]

@@ -283,6 +283,7 @@ def _application_context(
         "editable": services.is_editable(app),
         "positions": positions,
         "wish_rows": [(w, positions.get(w.unit_id)) for w in wishes],
+        "claim_effects": selectors.wish_claim_effects(app),
         "claims": list(app.claims.all()),
         "claim_kinds": ClaimKind.choices,
         "sizes": _size_choices(app.municipality_id),

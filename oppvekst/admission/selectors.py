@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from oppvekst.access.builders import UNIT_LEADERS
 from oppvekst.access.policy import Actor, can, scope
@@ -16,6 +17,7 @@ from oppvekst.access.roles import RoleName
 from oppvekst.admission import adapters
 from oppvekst.admission.engine import matching, rights
 from oppvekst.admission.models import (
+    SECTION_18_KINDS,
     AdmissionRound,
     AdmissionService,
     AgeGroup,
@@ -347,6 +349,56 @@ def wish_positions(app: Application) -> dict[int, WishPosition]:
     return out
 
 
+@dataclass
+class ClaimEffect:
+    claim: PriorityClaim
+    counts: bool
+    text: str
+
+
+@dataclass
+class WishClaims:
+    """What the application's priority claims do at one wished unit, in words."""
+
+    unit_id: int
+    effects: list[ClaimEffect]
+
+
+def wish_claim_effects(app: Application) -> dict[int, WishClaims]:
+    """Per wish: does each claim count at that kindergarten, and why (domain/norway.md § 1.4:
+    § 18 comes first everywhere; other claims count only where the kindergarten's criteria
+    name them; a sibling or employee claim only at the kindergarten it names)."""
+    claims = [c for c in app.claims.all() if c.status != ClaimStatus.REJECTED]
+    wishes = list(app.wishes.all())
+    if not claims or not wishes:
+        return {}
+    book = adapters.CriteriaBook.load(app.municipality_id, {w.unit_id for w in wishes})
+    out: dict[int, WishClaims] = {}
+    for wish in wishes:
+        criteria = book.for_unit(wish.unit_id)
+        positions = {c.kind: i for i, c in enumerate(criteria, start=1)}
+        effects = []
+        for claim in claims:
+            pending = claim.status == ClaimStatus.PENDING
+            if claim.kind in SECTION_18_KINDS:
+                counts, text = True, _("Gir førsteprioritet her (barnehageloven § 18).")
+            elif claim.kind in adapters.UNIT_BOUND_CLAIMS and claim.unit_id != wish.unit_id:
+                counts, text = False, _("Teller ikke her: kravet gjelder en annen barnehage.")
+            elif claim.kind in positions:
+                counts = True
+                text = _("Teller her: kriterium nr. %(n)s i barnehagens opptakskriterier.") % {
+                    "n": positions[claim.kind]
+                }
+            else:
+                counts = False
+                text = _("Teller ikke her: barnehagen har ikke dette blant sine opptakskriterier.")
+            if pending and counts:
+                text = f"{text} {_('Gjelder når kravet er godkjent.')}"
+            effects.append(ClaimEffect(claim, counts, text))
+        out[wish.unit_id] = WishClaims(wish.unit_id, effects)
+    return out
+
+
 # -- the right-to-place report ---------------------------------------------------------------
 
 
@@ -359,47 +411,70 @@ class Proposal:
 
 @dataclass
 class RightRow:
-    outcome: RoundOutcome
+    application_id: int
     child: Person
     right_from: dt.date | None
     proposals: list[Proposal]
+    age_group: str = ""
+
+
+def unplaced_right_holders(rnd: AdmissionRound) -> list[tuple[int, str]]:
+    """The one answer to "who has a right to a place and no offer" in ``rnd``, as (application
+    id, age group), for both the preview's figure and the right-to-place report: after the
+    commit, right-holders the round left without an offer who still have none; before it, the
+    right-holders the preview leaves without an offer."""
+    if rnd.status == RoundStatus.COMMITTED:
+        return list(
+            RoundOutcome.objects.filter(round=rnd, has_right=True, unit__isnull=True)
+            .filter(application__status=ApplicationStatus.SUBMITTED)
+            .order_by("application__child__birth_date", "pk")
+            .values_list("application_id", "age_group")
+        )
+    rows = (rnd.preview or {}).get("rows", [])
+    return [(int(r[0]), str(r[4] or "")) for r in rows if r[1] is None and r[3]]
 
 
 def right_to_place_report(actor: Actor, rnd: AdmissionRound) -> list[RightRow]:
-    """After the main admission: every right-holder who applied in time and got no offer, with
-    the kindergartens nearest home that still have a free seat for the child's age group
-    (domain §1.2, §1.5: the municipality must offer them a place somewhere). For a child whose
-    address the actor may not see, no distance and no nearest-first order: three distances to
-    public unit coordinates would locate the home (domain/norway.md §6.1)."""
-    if rnd.status != RoundStatus.COMMITTED:
+    """Every right-holder who applied in time and has no offer (``unplaced_right_holders``),
+    with, after the commit, the kindergartens nearest home that still have a free seat for the
+    child's age group (domain §1.2, §1.5: the municipality must offer them a place somewhere).
+    Before the commit the rows have no proposals: nothing is offered from a preview. For a
+    child whose address the actor may not see, no distance and no nearest-first order: three
+    distances to public unit coordinates would locate the home (domain/norway.md §6.1)."""
+    holders = unplaced_right_holders(rnd)
+    if not holders:
         return []
-    outcomes = list(
-        RoundOutcome.objects.filter(round=rnd, has_right=True, unit__isnull=True)
-        .filter(application__status=ApplicationStatus.SUBMITTED)
-        .select_related("application__child")
-        .order_by("application__child__birth_date", "pk")
-    )
-    later = (
-        AdmissionRound.objects.filter(
-            municipality_id=rnd.municipality_id,
-            service=rnd.service,
-            status=RoundStatus.COMMITTED,
-            committed_at__gte=rnd.committed_at,
+    groups = dict(holders)
+    apps = {
+        a.pk: a for a in Application.objects.filter(pk__in=list(groups)).select_related("child")
+    }
+    committed = rnd.status == RoundStatus.COMMITTED
+    free: dict[tuple[int, str], int] = {}
+    if committed:
+        later = (
+            AdmissionRound.objects.filter(
+                municipality_id=rnd.municipality_id,
+                service=rnd.service,
+                status=RoundStatus.COMMITTED,
+                committed_at__gte=rnd.committed_at,
+            )
+            .order_by("-committed_at", "-pk")
+            .first()
         )
-        .order_by("-committed_at", "-pk")
-        .first()
-    )
-    free = remaining_seats(later or rnd)
+        free = remaining_seats(later or rnd)
     units = {u.pk: u for u in Unit.objects.filter(pk__in={u for u, _g in free})}
     rows: list[RightRow] = []
     year = rnd.kindergarten_year
     deadline = adapters.main_deadline(rnd)
-    from_home = disclosure.addressable_people(actor, [o.application.child_id for o in outcomes])
-    for outcome in outcomes:
-        child = outcome.application.child
+    from_home = disclosure.addressable_people(actor, [a.child_id for a in apps.values()])
+    for application_id, age_group in holders:
+        application = apps.get(application_id)
+        if application is None:
+            continue
+        child = application.child
         candidates = []
         for (unit_id, group), n in free.items():
-            if group != outcome.age_group or n <= 0:
+            if group != age_group or n <= 0:
                 continue
             unit = units[unit_id]
             km = (
@@ -419,7 +494,8 @@ def right_to_place_report(actor: Actor, rnd: AdmissionRound) -> list[RightRow]:
             applied_on=deadline,
             resident=True,
         )
-        rows.append(RightRow(outcome, child, right.right_from, candidates[:3]))
+        rows.append(RightRow(application_id, child, right.right_from, candidates[:3], age_group))
+    rows.sort(key=lambda r: (r.child.birth_date, r.application_id))
     return rows
 
 

@@ -1086,6 +1086,67 @@ def round_notify(*, round_id: int) -> int:
     return len(offers) + len(silent)
 
 
+def offer_to_right_holder(*, round_id: int, application_id: int, unit_id: int, by: Person) -> Offer:
+    """After a committed round: offer a right-holder left without an offer a free seat in
+    ``unit_id`` (domain/norway.md § 1.2, § 1.5: the municipality must offer them a place).
+    Locks the round, then the application; the seat must still be free in the round."""
+    with transaction.atomic():
+        rnd = _lock_round(round_id)
+        if rnd.status != RoundStatus.COMMITTED:
+            raise DomainError(
+                _("Fatt vedtak i opptaket før du gir tilbud herfra."), code="not_committed"
+            )
+        outcome = (
+            RoundOutcome.objects.filter(round=rnd, application_id=application_id, has_right=True)
+            .select_related("application")
+            .first()
+        )
+        if outcome is None:
+            raise NotFoundError(_("Søknaden finnes ikke i dette opptaket."))
+        app = _lock_application(application_id)
+        if app.status != ApplicationStatus.SUBMITTED or outcome.unit_id is not None:
+            raise ConflictError(_("Søknaden har allerede fått tilbud."), code="already_offered")
+        free = remaining_seats(rnd).get((unit_id, outcome.age_group), 0)
+        if free <= 0:
+            raise ConflictError(
+                _("Barnehagen har ingen ledig plass i barnets aldersgruppe lenger."),
+                code="no_seat",
+            )
+        unit = Unit.objects.get(pk=unit_id)
+        ranks = dict(app.wishes.values_list("unit_id", "rank"))
+        today = clock.today()
+        reply_days = admission_settings(rnd.municipality_id).offer_reply_days
+        offer = Offer.objects.create(
+            application=app,
+            round=rnd,
+            municipality_id=rnd.municipality_id,
+            child_id=app.child_id,
+            unit_id=unit_id,
+            age_group=outcome.age_group,
+            wish_rank=ranks.get(unit_id),
+            start_date=max(app.desired_start, rnd.start_date),
+            place_percent=app.place_percent,
+            weekly_hours=app.weekly_hours,
+            deadline=today + dt.timedelta(days=reply_days),
+            explanation=outcome.explanation,
+            created_at=clock.now(),
+        )
+        app.status = ApplicationStatus.OFFERED
+        _bump(app, ["status"])
+        _tell(
+            child=app.child,
+            municipality_id=rnd.municipality_id,
+            event=f"offer:{offer.pk}:made",
+            title=_("Tilbud om plass i %(unit)s for %(child)s")
+            % {"unit": unit.name, "child": app.child.first_name},
+            body=_("Oppstart %(start)s. Svar innen %(deadline)s.")
+            % {"start": _fmt(offer.start_date), "deadline": _fmt(offer.deadline)},
+            url=offer_url(offer.pk),
+        )
+        log.info("right-holder offer %s made by person %s", offer.pk, by.pk)
+    return offer
+
+
 # -- offers ----------------------------------------------------------------------------------
 
 

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oppvekst.access.roles import RoleName
-from oppvekst.admission.models import Application, ClaimStatus, Offer, PriorityClaim
+from oppvekst.admission.models import (
+    Application,
+    ApplicationStatus,
+    ClaimStatus,
+    Offer,
+    PriorityClaim,
+)
 from oppvekst.admission.task_kinds import AdmissionTask
 from oppvekst.workspace.models import Task
 from oppvekst.workspace.task_services import task_publish, tasks_close, tasks_publish_many
@@ -17,20 +23,47 @@ CLAIM = "admission.claim"
 OFFER = "admission.offer"
 
 
+def _claim_task(claim: PriorityClaim, app: Application) -> Task:
+    return Task(
+        kind=AdmissionTask.CLAIM_ASSESS,
+        subject_type=CLAIM,
+        subject_id=claim.pk,
+        # No child's name in the title: task lists are not audited reads of a child.
+        title=_("Vurder krav om prioritet (%(kind)s), søknad %(number)s")
+        % {"kind": claim.get_kind_display().lower(), "number": app.pk},
+        url=reverse("admission:application", args=[app.pk]),
+        municipality_id=app.municipality_id,
+        role=RoleName.CASEWORKER,
+    )
+
+
 def claim_tasks_publish(app: Application) -> None:
     """Every pending claim of a submitted application is a task for the caseworkers."""
     for claim in PriorityClaim.objects.filter(application=app, status=ClaimStatus.PENDING):
+        task = _claim_task(claim, app)
         task_publish(
-            kind=AdmissionTask.CLAIM_ASSESS,
-            subject_type=CLAIM,
-            subject_id=claim.pk,
-            # No child's name in the title: task lists are not audited reads of a child.
-            title=_("Vurder krav om prioritet (%(kind)s), søknad %(number)s")
-            % {"kind": claim.get_kind_display().lower(), "number": app.pk},
-            url=reverse("admission:application", args=[app.pk]),
-            municipality_id=app.municipality_id,
-            role=RoleName.CASEWORKER,
+            kind=task.kind,
+            subject_type=task.subject_type,
+            subject_id=task.subject_id,
+            title=task.title,
+            url=task.url,
+            municipality_id=task.municipality_id,
+            role=task.role,
         )
+
+
+def claim_tasks_publish_many(claims: list[PriorityClaim]) -> int:
+    """Tasks for many claims at once (data loaded in bulk, such as the demo): the pending
+    claims of submitted applications."""
+    return tasks_publish_many(
+        [
+            _claim_task(claim, claim.application)
+            for claim in claims
+            if claim.pk is not None
+            and claim.status == ClaimStatus.PENDING
+            and claim.application.status == ApplicationStatus.SUBMITTED
+        ]
+    )
 
 
 def claim_task_close(claim_id: int) -> None:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("runder/<int:round_id>/provekjoring/", views.round_preview, name="preview"),
     path("runder/<int:round_id>/vedtak/", views.round_commit, name="commit"),
     path("runder/<int:round_id>/rett-til-plass/", views.right_report, name="right_report"),
+    path("runder/<int:round_id>/rett-til-plass/tilbud/", views.right_offer, name="right_offer"),
     path("enheter/<int:unit_id>/venteliste/", views.waiting_list, name="waiting_list"),
     path("enheter/<int:unit_id>/kriterier/", views.criteria, name="criteria"),
 ]

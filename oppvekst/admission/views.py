@@ -27,6 +27,7 @@ from oppvekst.admission.models import (
     PriorityClaim,
     RoundCapacity,
     RoundKind,
+    RoundStatus,
 )
 from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
@@ -206,6 +207,7 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
         "documents": documents,
         "can_decide": can(actor, AdmissionAction.APPLICATION_DECIDE, app),
         "positions": selectors.wish_positions(app),
+        "claim_effects": selectors.wish_claim_effects(app),
         "offers": offers,
         "outcome": outcome,
         "outcome_unit_shown": outcome is not None and (shown is None or outcome.unit_id in shown),
@@ -401,6 +403,8 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
         "has_previous": page > 1,
         "has_next": page < pages,
         "can_manage": can(actor, AdmissionAction.ROUND_MANAGE, rnd),
+        # The same computation as the right-to-place report links to.
+        "unplaced_right": len(selectors.unplaced_right_holders(rnd)),
         "before_deadline": actor.day <= rnd.deadline,
         "errors": {},
     }
@@ -468,9 +472,53 @@ def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd = _round_or_404(actor, round_id)
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
+    return _right_report_page(request, actor, rnd)
+
+
+def _right_report_page(
+    request: HttpRequest, actor: Actor, rnd: AdmissionRound, errors: dict[str, Any] | None = None
+) -> HttpResponse:
     rows = selectors.right_to_place_report(actor, rnd)
     audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
-    return render(request, "admission/right_report.html", {"round": rnd, "rows": rows})
+    return render(
+        request,
+        "admission/right_report.html",
+        {
+            "round": rnd,
+            "rows": rows,
+            "committed": rnd.status == RoundStatus.COMMITTED,
+            "errors": errors or {},
+        },
+    )
+
+
+@require_POST
+@never_cache
+def right_offer(request: HttpRequest, round_id: int) -> HttpResponse:
+    """One click from the right-to-place report: offer the child the proposed seat."""
+    actor = edge.require(request, AdmissionAction.WORK)
+    rnd = _round_or_404(actor, round_id)
+    if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
+        raise Http404
+    application_id = _int(request.POST.get("application"))
+    unit_id = _int(request.POST.get("unit"))
+    if application_id is None or unit_id is None:
+        return _right_report_page(request, actor, rnd, {"form": _("Velg barn og barnehage.")})
+    try:
+        assert actor.person is not None
+        offer = services.offer_to_right_holder(
+            round_id=rnd.pk, application_id=application_id, unit_id=unit_id, by=actor.person
+        )
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        return _right_report_page(request, actor, rnd, {"form": exc.message})
+    messages.success(
+        request,
+        _("Tilbud om plass i %(unit)s er sendt. Foresatte har fått beskjed.")
+        % {"unit": offer.unit.name},
+    )
+    return redirect("admission:right_report", round_id=rnd.pk)
 
 
 # -- units: waiting list and criteria --------------------------------------------------------

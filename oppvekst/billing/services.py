@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -484,7 +485,7 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
         log.exception("invoice run %s failed", run_id)
         InvoiceRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
-            error=_t(
+            error=gettext(
                 "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
                 " kontakt administrator."
             ),
@@ -495,16 +496,16 @@ def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
 
 def _run_error_text(exc: Exception) -> str:
     if isinstance(exc, MissingZone) or isinstance(exc.__cause__, MissingZone):
-        return _t(
+        return gettext(
             "Kommunen mangler prissone for måneden. Administrator må legge den inn i oppsettet"
             " for betaling før kjøringen kan beregnes."
         )
     if isinstance(exc, RulesError):
-        return _t(
+        return gettext(
             "Satstabellene i oppsettet er ikke gyldige. Administrator må rette dem før"
             " kjøringen kan beregnes."
         )
-    return _t(
+    return gettext(
         "Det mangler satser for måneden. Administrator må legge dem inn i oppsettet for"
         " betaling før kjøringen kan beregnes."
     )
@@ -524,8 +525,8 @@ def _unconfirmed_task(run: InvoiceRun) -> None:
     notify(
         recipients=admins,
         source="billing",
-        title=_t("Kontroller satser for betaling"),
-        body=_t(
+        title=gettext("Kontroller satser for betaling"),
+        body=gettext(
             "Fakturakjøringen for %(month)s bruker %(count)d satser som ikke er bekreftet i"
             " kildene. Kontroller dem mot lovdata.no eller udir.no og merk dem som bekreftet"
             " i oppsettet."

@@ -33,31 +33,27 @@ def reduction_task_close(application_id: int) -> None:
     tasks_close(subject_type=REDUCTION, subject_id=application_id)
 
 
-def run_computed(run: InvoiceRun) -> None:
-    """A fresh preview replaces any earlier step's task for the same run."""
-    tasks_close(subject_type=RUN, subject_id=run.pk)
+def _run_task(run: InvoiceRun, kind: str, title: str) -> None:
     task_publish(
-        kind=BillingTask.RUN_APPROVE,
+        kind=kind,
         subject_type=RUN,
         subject_id=run.pk,
-        title=_("Godkjenn fakturakjøringen for %(month)s") % {"month": run.month.strftime("%m.%Y")},
+        title=title % {"month": run.month.strftime("%m.%Y")},
         url=reverse("billing_run", args=[run.pk]),
         municipality_id=run.municipality_id,
         role=RoleName.CASEWORKER,
     )
+
+
+def run_computed(run: InvoiceRun) -> None:
+    """A fresh preview replaces any earlier step's task for the same run."""
+    tasks_close(subject_type=RUN, subject_id=run.pk)
+    _run_task(run, BillingTask.RUN_APPROVE, _("Godkjenn fakturakjøringen for %(month)s"))
 
 
 def run_approved(run: InvoiceRun) -> None:
     tasks_close(subject_type=RUN, subject_id=run.pk, kind=BillingTask.RUN_APPROVE)
-    task_publish(
-        kind=BillingTask.RUN_LOCK,
-        subject_type=RUN,
-        subject_id=run.pk,
-        title=_("Lås fakturakjøringen for %(month)s") % {"month": run.month.strftime("%m.%Y")},
-        url=reverse("billing_run", args=[run.pk]),
-        municipality_id=run.municipality_id,
-        role=RoleName.CASEWORKER,
-    )
+    _run_task(run, BillingTask.RUN_LOCK, _("Lås fakturakjøringen for %(month)s"))
 
 
 def run_locked(run: InvoiceRun) -> None:

@@ -35,6 +35,7 @@ from oppvekst.admission.models import (
     RoundKind,
     Wish,
 )
+from oppvekst.admission.task_sources import claim_tasks_publish_many
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.demo import names
 from oppvekst.demo.models import DemoPersona
@@ -393,6 +394,7 @@ def build_admission_demo(rng: random.Random, scale: float) -> dict[str, int]:
                 )
             )
     PriorityClaim.objects.bulk_create(claims, batch_size=2000)
+    claim_tasks_publish_many(claims)  # the caseworkers' work list, as the services would make it
 
     # Capacity: about SEAT_RATIO seats per applicant in each age group, spread over the
     # kindergartens by their size today (family kindergartens are small).

@@ -11,6 +11,7 @@ from oppvekst.access.policy import actor_for_request, can
 from oppvekst.core.models import Municipality
 from oppvekst.people.permissions import ChildAction
 from oppvekst.people.selectors import guardian_children
+from oppvekst.reports.permissions import ReportAction
 from oppvekst.workspace import selectors, task_selectors
 
 
@@ -31,6 +32,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
     context = {
         "person": actor.person,
         "has_roles": bool(actor.roles),
+        "can_reports": can(actor, ReportAction.OPEN),
         "today_tasks": today.tasks,
         "task_count": today.task_count,
         "unread_count": today.unread,

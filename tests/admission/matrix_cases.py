@@ -35,6 +35,7 @@ ROUTES = {
     "opptak/runder/<int:round_id>/provekjoring/",
     "opptak/runder/<int:round_id>/vedtak/",
     "opptak/runder/<int:round_id>/rett-til-plass/",
+    "opptak/runder/<int:round_id>/rett-til-plass/tilbud/",
     "opptak/enheter/<int:unit_id>/venteliste/",
     "opptak/enheter/<int:unit_id>/kriterier/",
     "portal/",
@@ -227,6 +228,12 @@ def page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]]
             "opptak/runder/<int:round_id>/rett-til-plass/",
             "GET",
             base + "rett-til-plass/",
+            caseworker and ours,
+        )
+        yield (
+            "opptak/runder/<int:round_id>/rett-til-plass/tilbud/",
+            "POST",
+            base + "rett-til-plass/tilbud/",
             caseworker and ours,
         )
     units = [(f.kindergarten.pk, caseworker), (f.other_kindergarten.pk, False)]

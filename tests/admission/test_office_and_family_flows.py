@@ -185,3 +185,83 @@ def test_sending_an_application_gives_a_receipt(w) -> None:
     receipt = client.get(sent["Location"]).content.decode()
     assert 'id="receipt"' in receipt and f"Søknad nr. {app.pk}" in receipt
     assert w.kg[0].name in receipt
+
+
+def test_preview_and_report_count_right_holders_without_offer_the_same_way(w) -> None:
+    for month in (1, 2, 3):
+        child, (mum, _dad) = builders.family(w.muni, dt.date(2026, month, 10))
+        builders.apply(child, mum, [w.kg[0]])
+    services.round_preview(round_id=w.round.pk)
+    w.round.refresh_from_db()
+    office = login(w.caseworker)
+    base = f"/opptak/runder/{w.round.pk}/"
+    preview = office.get(base + "provekjoring/")
+    report = office.get(base + "rett-til-plass/")
+    assert preview.context["unplaced_right"] == 2 == len(report.context["rows"])
+    assert f'href="{base}rett-til-plass/"' in preview.content.decode()
+    builders.run(w.round, w.caseworker)
+    w.round.refresh_from_db()
+    preview = office.get(base + "provekjoring/")
+    report = office.get(base + "rett-til-plass/")
+    assert preview.context["unplaced_right"] == 2 == len(report.context["rows"])
+
+
+def test_one_click_from_the_report_offers_the_proposed_seat(w) -> None:
+    first, (m1, _) = builders.family(w.muni, dt.date(2026, 1, 1))
+    second, (m2, _) = builders.family(w.muni, dt.date(2026, 2, 1))
+    builders.apply(first, m1, [w.kg[0]])
+    app = builders.apply(second, m2, [w.kg[0]])
+    builders.run(w.round, w.caseworker)
+    office = login(w.caseworker)
+    url = f"/opptak/runder/{w.round.pk}/rett-til-plass/"
+    row = office.get(url).context["rows"][0]
+    assert row.application_id == app.pk
+    proposal = row.proposals[0].unit
+    assert f'name="unit" value="{proposal.pk}"' in office.get(url).content.decode()
+    done = office.post(url + "tilbud/", {"application": app.pk, "unit": proposal.pk})
+    assert done.status_code == 302
+    offer = Offer.objects.get(application=app)
+    assert offer.unit == proposal and offer.round == w.round
+    assert Application.objects.get(pk=app.pk).status == ApplicationStatus.OFFERED
+    assert office.get(url).context["rows"] == []
+    # A second click is refused with a message, not a second offer.
+    again = office.post(url + "tilbud/", {"application": app.pk, "unit": proposal.pk})
+    assert again.status_code == 200 and "allerede fått tilbud" in again.content.decode()
+    assert Offer.objects.filter(application=app).count() == 1
+
+
+def test_each_wish_says_what_a_priority_claim_does_there(w) -> None:
+    from oppvekst.admission.models import ClaimKind, ClaimStatus, PriorityClaim
+
+    # kg[0] has sibling priority in its criteria, kg[1] (municipal, no own list) and the
+    # private kindergarten without criteria do not.
+    services.criteria_set(municipality_id=w.muni.pk, unit_id=w.kg[0].pk, kinds=["sibling"])
+    child, (mum, _dad) = builders.family(w.muni, dt.date(2026, 1, 10))
+    app = builders.apply(child, mum, [w.kg[0], w.private])
+    PriorityClaim.objects.create(
+        application=app,
+        kind=ClaimKind.SIBLING,
+        unit=w.kg[0],
+        status=ClaimStatus.APPROVED,
+        created_at=clock.now(),
+        municipality=w.muni,
+    )
+    PriorityClaim.objects.create(
+        application=app,
+        kind=ClaimKind.SIBLING,
+        unit=w.private,
+        status=ClaimStatus.APPROVED,
+        created_at=clock.now(),
+        municipality=w.muni,
+    )
+    effects = selectors.wish_claim_effects(app)
+    at_kg = {e.claim.unit_id: e for e in effects[w.kg[0].pk].effects}
+    assert at_kg[w.kg[0].pk].counts and "kriterium nr. 1" in at_kg[w.kg[0].pk].text
+    assert not at_kg[w.private.pk].counts and "annen barnehage" in at_kg[w.private.pk].text
+    at_private = {e.claim.unit_id: e for e in effects[w.private.pk].effects}
+    assert not at_private[w.private.pk].counts
+    assert "har ikke dette blant sine opptakskriterier" in at_private[w.private.pk].text
+    page = login(mum).get(f"/portal/soknader/{app.pk}/").content.decode()
+    assert f'data-unit="{w.private.pk}"' in page and "Teller ikke her" in page
+    office = login(w.caseworker).get(f"/opptak/soknader/{app.pk}/").content.decode()
+    assert "Teller her: kriterium nr. 1" in office

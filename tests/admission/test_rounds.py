@@ -203,7 +203,7 @@ def test_right_to_place_report_proposes_nearest_kindergartens_with_free_seats(
         builders.apply(late, m3, [w.kg[0]])
     builders.run(w.round, w.caseworker)
     rows = selectors.right_to_place_report(actor_for(w.caseworker), w.round)
-    assert [r.outcome.application_id for r in rows] == [app2.pk]
+    assert [r.application_id for r in rows] == [app2.pk]
     assert rows[0].right_from == dt.date(2027, 8, 1)
     assert rows[0].proposals[0].unit == w.kg[2]
     assert all(p.unit != w.kg[0] for p in rows[0].proposals)

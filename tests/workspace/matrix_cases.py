@@ -23,27 +23,14 @@ ROUTES = {
 API_OPERATIONS = {("GET", "/tasks"), ("GET", "/notifications")}
 
 
-def _skedsmo_task() -> Task:
-    """A caseworker task in Skedsmo (the caseworker persona's municipality)."""
-    muni = Municipality.objects.get(number="0231")
+def _caseworker_task(number: str, subject_id: int) -> Task:
+    """A caseworker task in one municipality (0231 is the caseworker persona's)."""
+    muni = Municipality.objects.get(number=number)
     return task_publish(
         kind=AdmissionTask.CLAIM_ASSESS,
         subject_type="matrix.subject",
-        subject_id=1,
-        title="Matrisesak",
-        url="/",
-        municipality_id=muni.pk,
-        role=RoleName.CASEWORKER,
-    )
-
-
-def _fet_task() -> Task:
-    muni = Municipality.objects.get(number="0227")
-    return task_publish(
-        kind=AdmissionTask.CLAIM_ASSESS,
-        subject_type="matrix.subject",
-        subject_id=2,
-        title="Annen kommunes sak",
+        subject_id=subject_id,
+        title=f"Matrisesak {number}",
         url="/",
         municipality_id=muni.pk,
         role=RoleName.CASEWORKER,
@@ -64,7 +51,7 @@ def _someone_elses_notification() -> Notification:
 
 
 def page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]]:
-    own, other = _skedsmo_task(), _fet_task()
+    own, other = _caseworker_task("0231", 1), _caseworker_task("0227", 2)
     note = _someone_elses_notification()
     yield "oppgaver/", "GET", "/oppgaver/", True
     yield "oppgaver/<int:task_id>/", "GET", f"/oppgaver/{own.pk}/", slug == "caseworker"
