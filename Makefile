@@ -20,13 +20,13 @@ run: install
 	@mkdir -p "$(OPPVEKST_VAR_DIR)/static"
 	OPPVEKST_DEMO=1 $(BIN)/oppvekst migrate --no-input -v 0
 	OPPVEKST_DEMO=1 $(BIN)/oppvekst demo --if-empty
-	@echo "Serving the demo municipality on http://127.0.0.1:$(PORT)/ (worker runs beside it)"
-	@OPPVEKST_DEMO=1 $(BIN)/oppvekst db_worker --no-startup-delay > "$(OPPVEKST_VAR_DIR)/worker.log" 2>&1 & \
+	@echo "Serving the demo municipality on http://127.0.0.1:$(PORT)/ (a supervised worker runs beside it)"
+	@OPPVEKST_DEMO=1 $(BIN)/oppvekst worker-supervised --no-startup-delay > "$(OPPVEKST_VAR_DIR)/worker.log" 2>&1 & \
 	  WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  OPPVEKST_DEMO=1 $(BIN)/oppvekst serve --bind 127.0.0.1:$(PORT)
 
 worker: install
-	$(BIN)/oppvekst db_worker
+	$(BIN)/oppvekst worker-supervised
 
 lint: install
 	@mkdir -p "$(OPPVEKST_VAR_DIR)"

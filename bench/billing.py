@@ -186,20 +186,18 @@ def bench_db(scale: float) -> dict[str, Any]:
 
     django.setup()
     from django.db import connection
-    from django.db.models import Q
 
     from oppvekst import clock
     from oppvekst.billing import services
     from oppvekst.billing.models import ErpExport, InvoiceRun
     from oppvekst.core.models import Municipality
+    from oppvekst.daterange import DateRange
     from oppvekst.placements.models import Placement
 
     november, december = date(2026, 11, 1), date(2026, 12, 1)
     children = (
-        Placement.objects.filter(
-            service__in=["kindergarten", "sfo"], valid_from__lte=date(2026, 11, 30)
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=november))
+        Placement.objects.overlapping(DateRange(november, date(2026, 11, 30)))
+        .filter(service__in=["kindergarten", "sfo"])
         .values("child_id")
         .distinct()
         .count()

@@ -36,6 +36,10 @@ def _one_line(text: object, limit: int = 400) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        if args[:1] == ["worker-supervised"]:
+            from oppvekst.jobs.supervisor import main as supervise
+
+            return supervise(args[1:])
         if len(args) >= 2 and (args[0], args[1]) in PURE_COMMANDS:
             module = importlib.import_module(PURE_COMMANDS[(args[0], args[1])])
             result: int = module.main(args[1:])

@@ -1,16 +1,17 @@
 """The one injectable clock (DESIGN.md: never `date.today()` scattered in code).
 
 Tests and the demo can stand on any date: set `OPPVEKST_TODAY=2026-08-15` in the environment
-or use `frozen(date)` in code.
+(read by settings.py) or use `frozen(date)` in code.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 OSLO = ZoneInfo("Europe/Oslo")
 _override: dt.datetime | None = None
@@ -20,10 +21,9 @@ def now() -> dt.datetime:
     """Aware current time in Europe/Oslo."""
     if _override is not None:
         return _override
-    fixed = os.environ.get("OPPVEKST_TODAY")
-    if fixed:
-        day = dt.date.fromisoformat(fixed)
-        return dt.datetime.combine(day, dt.time(12, 0), tzinfo=OSLO)
+    fixed: dt.date | None = getattr(settings, "OPPVEKST_TODAY", None)
+    if fixed is not None:
+        return dt.datetime.combine(fixed, dt.time(12, 0), tzinfo=OSLO)
     return dt.datetime.now(tz=OSLO)
 
 

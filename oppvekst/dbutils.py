@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db import connection, connections, migrations, models
+from django.db import connection, connections, models
 from django.db.models import Q
 
 
@@ -18,26 +18,37 @@ def valid_range_constraint(name: str) -> models.CheckConstraint:
     )
 
 
-def postgres_only_sql(create: str, drop: str) -> migrations.RunPython:
-    """A migration step that runs SQL on PostgreSQL only (triggers, exclusion constraints);
-    SQLite gets the same guarantee from the service layer instead."""
-
-    def forwards(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(create)
-
-    def backwards(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(drop)
-
-    return migrations.RunPython(forwards, backwards)
+# A bulk insert this large changes a table enough that the planner must hear of it at once
+# (docs/decisions/0002-serving.md); smaller ones are left to autovacuum (PostgreSQL).
+ANALYZE_AFTER_ROWS = 1000
 
 
 def bulk_insert(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
     """Insert many rows fast: COPY on PostgreSQL, batched INSERTs elsewhere. ``fields`` are
-    attribute names (``run_id`` for a foreign key)."""
+    attribute names (``run_id`` for a foreign key). After `ANALYZE_AFTER_ROWS` rows or more the
+    table's planner statistics are refreshed."""
+    counted = _Counted(rows)
+    _bulk_insert(model, fields, counted)
+    if counted.n >= ANALYZE_AFTER_ROWS:
+        statistics_refresh(table=model._meta.db_table)
+
+
+class _Counted:
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.rows = rows
+        self.n = 0
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+def _bulk_insert(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     if connection.vendor == "postgresql":
         meta = model._meta
         quote = connection.ops.quote_name
@@ -80,7 +91,7 @@ def _column(model: type[models.Model], name: str) -> str:
     return str(field.column)
 
 
-def statistics_refresh(using: str = "default") -> None:
+def statistics_refresh(using: str = "default", table: str | None = None) -> None:
     """Refresh the query planner's statistics (ANALYZE) on SQLite and PostgreSQL.
 
     Without them SQLite guesses every table equally large and walked every placement per child
@@ -89,10 +100,11 @@ def statistics_refresh(using: str = "default") -> None:
     PostgreSQL's autovacuum keeps them current between those.
     """
     db = connections[using]
+    statement = f"ANALYZE {db.ops.quote_name(table)}" if table else "ANALYZE"
     with db.cursor() as cursor:
         if db.vendor == "sqlite":
             # A bounded sample per index keeps this fast on a large file (sqlite.org/lang_analyze).
             cursor.execute("PRAGMA analysis_limit=2000")
-            cursor.execute("ANALYZE")
+            cursor.execute(statement)
         elif db.vendor == "postgresql":
-            cursor.execute("ANALYZE")
+            cursor.execute(statement)

@@ -7,6 +7,7 @@ is what runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -22,6 +23,19 @@ def env_flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_positive_int(name: str, default: int) -> int:
+    """A whole number above zero, or `default` when unset or not one."""
+    try:
+        value = int(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def env_text(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
 
 
 DEBUG = env_flag("OPPVEKST_DEBUG", False)
@@ -59,6 +73,7 @@ INSTALLED_APPS = [
     "oppvekst.timetable",
     "oppvekst.attendance",
     "oppvekst.outbox",
+    "oppvekst.jobs",
     "oppvekst.demo",
     "oppvekst.portal",
     "oppvekst.workspace",
@@ -90,6 +105,17 @@ AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+# Password logins (the admin; everyone else logs in through OpenID Connect) must choose a
+# password that is long, not common, not all digits and not like their name, told in bokmål.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "oppvekst.access.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("OPPVEKST_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("OPPVEKST_LOGIN_COOLOFF_HOURS", "1"))  # hours
@@ -152,6 +178,9 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oppvekst@kommune.example")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the fault benchmark
+# counts what was delivered there).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
@@ -191,3 +220,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPPVEKST_LOG_LEVEL", "WARNING")},
 }
+
+# --- the application's own configuration ------------------------------------------------------
+# Everything the code reads from the environment is read here, once; the code reads `settings`.
+
+# The clock (oppvekst/clock.py): `OPPVEKST_TODAY=2026-08-15` stands the whole process on that day
+# (the demo, browser tests and benchmarks use it).
+_today = os.environ.get("OPPVEKST_TODAY", "").strip()
+OPPVEKST_TODAY: dt.date | None = dt.date.fromisoformat(_today) if _today else None
+
+# Idle timeout of a session, in minutes (oppvekst/access/middleware.py): staff are anyone with
+# staff access — an employment or the admin flag —; guardians are everyone else.
+OPPVEKST_STAFF_IDLE_MINUTES = env_positive_int("OPPVEKST_STAFF_IDLE_MINUTES", 30)
+OPPVEKST_GUARDIAN_IDLE_MINUTES = env_positive_int("OPPVEKST_GUARDIAN_IDLE_MINUTES", 30)
+
+# OpenID Connect (oppvekst/access/oidc.py). A provider is offered when its issuer, client id and
+# secret are all set: OPPVEKST_OIDC_<IDPORTEN|FEIDE|ENTRA>_<ISSUER|CLIENT_ID|CLIENT_SECRET>, with
+# optional _SCOPE and _TOKEN_AUTH (client_secret_basic or client_secret_post).
+OPPVEKST_OIDC_PROVIDERS: dict[str, dict[str, str]] = {
+    provider: {
+        key: env_text(f"OPPVEKST_OIDC_{provider}_{key}")
+        for key in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "SCOPE", "TOKEN_AUTH")
+    }
+    for provider in ("IDPORTEN", "FEIDE", "ENTRA")
+}
+# The public address the provider sends the browser back to, when it is not the request's host.
+OPPVEKST_OIDC_REDIRECT_BASE = env_text("OPPVEKST_OIDC_REDIRECT_BASE").rstrip("/")
+# How an Entra ID login finds its person: by staff e-mail (default) or by identity number, and
+# which claim carries it.
+OPPVEKST_OIDC_ENTRA_MATCH = env_text("OPPVEKST_OIDC_ENTRA_MATCH", "email")
+OPPVEKST_OIDC_ENTRA_CLAIM = env_text("OPPVEKST_OIDC_ENTRA_CLAIM", "email")
+
+# How far back an invoice run looks for changes to locked months (correction lines).
+OPPVEKST_BILLING_CORRECTION_MONTHS = int(os.environ.get("OPPVEKST_BILLING_CORRECTION_MONTHS", "12"))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("betaling/", include("oppvekst.billing.urls")),
     path("timeplan/", include("oppvekst.timetable.urls")),
     path("oppmote/", include("oppvekst.attendance.urls")),
+    path("drift/jobber/", include("oppvekst.jobs.urls")),
     path("", include("oppvekst.workspace.urls")),
     path("rapporter/", include("oppvekst.reports.urls")),
     path("admin/", admin.site.urls),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from oppvekst.access.actor import Actor
 from oppvekst.access.roles import RoleName
@@ -45,9 +45,9 @@ def has_role(actor: Actor, *names: str) -> bool:
     return bool(actor.names() & set(names))
 
 
-def placements_within_grace(day: dt.date) -> Q:
+def placements_within_grace(day: dt.date) -> QuerySet[Placement]:
     """Placements that are current, future, or ended less than the grace month ago."""
-    return Q(valid_to__isnull=True) | Q(valid_to__gte=day - STAFF_GRACE)
+    return Placement.objects.not_ended_by(day - STAFF_GRACE)
 
 
 def guardian_of_child(
@@ -111,9 +111,7 @@ def staff_where_child_is_placed(
         # evaluate it once (an ephemeral index, a hashed subplan) whatever their statistics say.
         # Under the EXISTS, SQLite without statistics walked every placement of the
         # municipality per child: 22 s for a caseworker's list (docs/decisions/0002-serving.md).
-        placed = Placement.objects.filter(
-            placement_filter, placements_within_grace(actor.day)
-        ).values("child_id")
+        placed = placements_within_grace(actor.day).filter(placement_filter).values("child_id")
         reach |= Q(pk__in=placed)
     return reach
 

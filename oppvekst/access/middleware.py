@@ -1,10 +1,10 @@
-"""Idle timeout: a session without activity for longer than the limit is
-logged out at its next request, which then continues as an anonymous one (pages send the
-visitor to the login page as usual).
+"""Idle timeout: a session without activity for longer than the limit is logged out at its
+next request, which then continues as an anonymous one (pages send the visitor to the login page
+as usual).
 
-    OPPVEKST_STAFF_IDLE_MINUTES      default 30: anyone with staff access — an employment
-                                     active today, or a Django staff user (admin)
-    OPPVEKST_GUARDIAN_IDLE_MINUTES   default 30: everyone else (guardians, pupils)
+    settings.OPPVEKST_STAFF_IDLE_MINUTES     default 30: anyone with staff access — an
+                                             employment active today, or a Django staff user
+    settings.OPPVEKST_GUARDIAN_IDLE_MINUTES  default 30: everyone else (guardians, pupils)
 
 The limit class is decided once per session from the person's data and kept in the session.
 Place the middleware after AuthenticationMiddleware and MessageMiddleware (it leaves a message).
@@ -13,22 +13,20 @@ Wall-clock time is used (not oppvekst.clock, which may stand on a fixed demo dat
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
-from oppvekst.daterange import active_q
 from oppvekst.staff.models import Employment
 
 LAST_ACTIVITY = "idle_last_activity"
 IDLE_CLASS = "idle_class"
-DEFAULT_MINUTES = 30
 # Writing the session on every request costs a database write; a minute's precision is enough.
 TOUCH_EVERY_SECONDS = 60
 
@@ -38,18 +36,10 @@ def now() -> float:
     return time.time()
 
 
-def _minutes(name: str) -> int:
-    try:
-        value = int(os.environ.get(name, "") or DEFAULT_MINUTES)
-    except ValueError:
-        return DEFAULT_MINUTES
-    return value if value > 0 else DEFAULT_MINUTES
-
-
 def idle_limit_seconds(idle_class: str) -> int:
     if idle_class == "staff":
-        return _minutes("OPPVEKST_STAFF_IDLE_MINUTES") * 60
-    return _minutes("OPPVEKST_GUARDIAN_IDLE_MINUTES") * 60
+        return int(settings.OPPVEKST_STAFF_IDLE_MINUTES) * 60
+    return int(settings.OPPVEKST_GUARDIAN_IDLE_MINUTES) * 60
 
 
 def _idle_class(request: HttpRequest) -> str:
@@ -59,7 +49,7 @@ def _idle_class(request: HttpRequest) -> str:
     person_id = getattr(user, "person_id", None)
     if (
         person_id
-        and Employment.objects.filter(active_q(clock.today()), person_id=person_id).exists()
+        and Employment.objects.active_on(clock.today()).filter(person_id=person_id).exists()
     ):
         return "staff"
     return "guardian"

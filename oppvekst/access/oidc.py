@@ -41,7 +41,6 @@ idporten-loa-substantial or idporten-loa-high (requested with acr_values); Feide
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import threading
 import time
@@ -49,6 +48,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -59,7 +59,6 @@ from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
 from oppvekst.access.models import User
-from oppvekst.daterange import active_q
 from oppvekst.people.identity import normalise
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
@@ -144,7 +143,8 @@ class Provider:
 
 
 def _env(spec: ProviderSpec, key: str) -> str:
-    return os.environ.get(f"OPPVEKST_OIDC_{spec.env}_{key}", "").strip()
+    configured: dict[str, dict[str, str]] = settings.OPPVEKST_OIDC_PROVIDERS
+    return configured.get(spec.env, {}).get(key, "").strip()
 
 
 def get_provider(slug: str) -> Provider | None:
@@ -336,7 +336,7 @@ def _key_set(provider: Provider, force: bool = False) -> KeySet:
 
 def redirect_uri(request: HttpRequest, provider: Provider) -> str:
     path = reverse("oidc_callback", args=[provider.slug])
-    base = os.environ.get("OPPVEKST_OIDC_REDIRECT_BASE", "").strip().rstrip("/")
+    base = str(settings.OPPVEKST_OIDC_REDIRECT_BASE).strip().rstrip("/")
     return base + path if base else request.build_absolute_uri(path)
 
 
@@ -544,7 +544,7 @@ def _by_staff_email(claims: dict[str, Any], claim: str) -> Person | None:
     value = next((claims[n] for n in names if isinstance(claims.get(n), str) and claims[n]), "")
     if "@" not in value:
         return None
-    employed = Employment.objects.filter(active_q(clock.today())).values("person_id")
+    employed = Employment.objects.active_on(clock.today()).values("person_id")
     matches = list(Person.objects.filter(email__iexact=value.strip(), pk__in=employed)[:2])
     if len(matches) != 1:
         if matches:
@@ -561,8 +561,8 @@ def find_person(provider: Provider, claims: dict[str, Any]) -> Person:
         value = next((claims[c] for c in FEIDE_NIN_CLAIMS if c in claims), None)
         person = _by_identity_number(value)
     elif provider.slug == "entra":
-        match = os.environ.get("OPPVEKST_OIDC_ENTRA_MATCH", "email").strip() or "email"
-        claim = os.environ.get("OPPVEKST_OIDC_ENTRA_CLAIM", "email").strip() or "email"
+        match = str(settings.OPPVEKST_OIDC_ENTRA_MATCH).strip() or "email"
+        claim = str(settings.OPPVEKST_OIDC_ENTRA_CLAIM).strip() or "email"
         if match == "identity_number":
             person = _by_identity_number(claims.get(claim))
         else:
@@ -620,7 +620,7 @@ def end_session_url(request: HttpRequest, login_info: dict[str, Any] | None) -> 
         return None
     if not isinstance(endpoint, str) or not endpoint:
         return None
-    base = os.environ.get("OPPVEKST_OIDC_REDIRECT_BASE", "").strip().rstrip("/")
+    base = str(settings.OPPVEKST_OIDC_REDIRECT_BASE).strip().rstrip("/")
     after = base + "/" if base else request.build_absolute_uri("/")
     query = {
         "client_id": provider.client_id,

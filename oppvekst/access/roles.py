@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from oppvekst import clock
 from oppvekst.core.models import Owner, UnitKind
-from oppvekst.daterange import active_q
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.staff.models import Employment, GroupAssignment, Position
 
@@ -45,12 +44,14 @@ class Role:
 def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
     day = on or clock.today()
     roles: list[Role] = []
-    for g in Guardianship.objects.filter(active_q(day), guardian=person).only(
-        "child_id", "parental_responsibility"
+    for g in (
+        Guardianship.objects.active_on(day)
+        .filter(guardian=person)
+        .only("child_id", "parental_responsibility")
     ):
         name = RoleName.GUARDIAN if g.parental_responsibility else RoleName.DAILY_CARER
         roles.append(Role(name, child_id=g.child_id))
-    for e in Employment.objects.filter(active_q(day), person=person).select_related("unit"):
+    for e in Employment.objects.active_on(day).filter(person=person).select_related("unit"):
         if e.position == Position.CASEWORKER:
             roles.append(
                 Role(
@@ -79,7 +80,7 @@ def roles_for(person: Person, on: dt.date | None = None) -> list[Role]:
                     unit_kind=e.unit.kind,
                 )
             )
-    assignments = GroupAssignment.objects.filter(active_q(day), person=person)
+    assignments = GroupAssignment.objects.active_on(day).filter(person=person)
     for a in assignments.select_related("group__unit"):
         name = RoleName(a.role)
         roles.append(
@@ -118,7 +119,7 @@ def holders_of(
     positions = _ROLE_POSITIONS.get(role)
     if positions is None:
         return []
-    employments = Employment.objects.filter(active_q(on), position__in=positions)
+    employments = Employment.objects.active_on(on).filter(position__in=positions)
     if unit_id is not None:
         employments = employments.filter(unit_id=unit_id)
     else:

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oppvekst.access import login_options
+from oppvekst.access.forms import PersonaLoginForm
 
 
 @never_cache
@@ -20,7 +21,8 @@ def login_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if offer is None:
             raise Http404
-        user = offer.user_for(request.POST.get("persona", ""))
+        form = PersonaLoginForm(request.POST)
+        user = offer.user_for(form.cleaned_data["persona"]) if form.is_valid() else None
         if user is None:
             error = _("Velg en av personene i listen.")
         else:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -16,6 +17,7 @@ from oppvekst.admission import selectors, services
 from oppvekst.admission.models import Application
 from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.api.base import actor, page_of
+from oppvekst.core.idempotency import once
 from oppvekst.errors import NotFoundError
 from oppvekst.people.models import Person
 
@@ -180,33 +182,47 @@ def get_application(request: HttpRequest, application_id: int) -> dict[str, Any]
 )
 def create_application(request: HttpRequest, body: ApplicationIn) -> Status[dict[str, Any]]:
     a = actor(request)
+    person = a.person
     child = (
         scope(a, AdmissionAction.APPLICATION_CREATE, Person.objects.all())
         .filter(pk=body.child_id)
         .first()
     )
-    if child is None or a.person is None:
+    if child is None or person is None:
         raise NotFoundError("Not found.")
-    key = request.headers.get("Idempotency-Key", "")
-    app, created = services.application_create(
-        child=child,
-        service=body.service,
-        by=a.person,
-        desired_start=body.desired_start,
-        place_percent=body.place_percent,
-        weekly_hours=body.weekly_hours,
-        wishes=body.wishes,
-        school_id=body.school_id,
-        sfo_place_type=body.sfo_place_type,
-        sfo_days=body.sfo_days,
-        note=body.note,
-        idempotency_key=key,
-    )
-    if created and body.submit:
-        services.application_submit(application_id=app.pk, by=a.person, expected_version=None)
-    audit.record(a, "application.create", [child.pk], request=request)
-    app = selectors.application_detail(a, app.pk)
-    return Status(201 if created else 200, _out(app, selectors.shown_units(a, app.child)))
+
+    def change() -> int:
+        app, _created = services.application_create(
+            child=child,
+            service=body.service,
+            by=person,
+            desired_start=body.desired_start,
+            place_percent=body.place_percent,
+            weekly_hours=body.weekly_hours,
+            wishes=body.wishes,
+            school_id=body.school_id,
+            sfo_place_type=body.sfo_place_type,
+            sfo_days=body.sfo_days,
+            note=body.note,
+        )
+        if body.submit:
+            services.application_submit(application_id=app.pk, by=person, expected_version=None)
+        return app.pk
+
+    # One transaction for the draft, its submission, the idempotency record, the audit row and
+    # the answer (DESIGN.md "one error shape ... idempotency key"): a failure anywhere leaves
+    # nothing behind, and a retry with the same key returns the finished application.
+    with transaction.atomic():
+        application_id, created = once(
+            scope="application_create",
+            key=request.headers.get("Idempotency-Key", ""),
+            user_id=a.user_id or 0,
+            change=change,
+        )
+        audit.record(a, "application.create", [child.pk], request=request)
+        app = selectors.application_detail(a, application_id)
+        out = _out(app, selectors.shown_units(a, app.child))
+    return Status(201 if created else 200, out)
 
 
 def _answerable(request: HttpRequest, offer_id: int) -> Any:
@@ -224,18 +240,20 @@ def _answerable(request: HttpRequest, offer_id: int) -> Any:
 )
 def accept_offer(request: HttpRequest, offer_id: int, body: AcceptIn) -> Any:
     a, offer = _answerable(request, offer_id)
-    placement = services.offer_accept(
-        offer_id=offer.pk, by=a.person, keep_waiting=body.keep_waiting
-    )
-    audit.record(a, "offer.answer", [offer.child_id], request=request)
+    with transaction.atomic():
+        placement = services.offer_accept(
+            offer_id=offer.pk, by=a.person, keep_waiting=body.keep_waiting
+        )
+        audit.record(a, "offer.answer", [offer.child_id], request=request)
     return placement
 
 
 @router.post("/offers/{offer_id}/decline", response=OfferOut, summary="Decline an offer")
 def decline_offer(request: HttpRequest, offer_id: int) -> dict[str, Any]:
     a, offer = _answerable(request, offer_id)
-    closed = services.offer_decline(offer_id=offer.pk, by=a.person)
-    audit.record(a, "offer.answer", [offer.child_id], request=request)
+    with transaction.atomic():
+        closed = services.offer_decline(offer_id=offer.pk, by=a.person)
+        audit.record(a, "offer.answer", [offer.child_id], request=request)
     return {
         "id": closed.pk,
         "unit_id": closed.unit_id,

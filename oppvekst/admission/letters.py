@@ -138,6 +138,28 @@ def offer_letter(offer: Offer) -> Letter:
     )
 
 
+def _claim_paragraphs(app: Application) -> list[tuple[str, str]]:
+    """What each priority claim did at each wished kindergarten, so a claim marked approved
+    that no criterion there uses is explained rather than left as "no priority"."""
+    from oppvekst.admission.selectors import wish_claim_effects
+
+    effects = wish_claim_effects(app)
+    if not effects:
+        return []
+    lines: list[tuple[str, str]] = [("h", _("Krav om prioritet"))]
+    for wish in app.wishes.all():
+        at_unit = effects.get(wish.unit_id)
+        for effect in at_unit.effects if at_unit is not None else []:
+            lines.append(
+                (
+                    "li",
+                    f"{wish.rank}. {wish.unit.name} – {effect.claim.get_kind_display()}: "
+                    f"{effect.text}",
+                )
+            )
+    return lines
+
+
 def no_offer_letter(app: Application, outcome: RoundOutcome) -> Letter:
     child = app.child
     paragraphs: list[tuple[str, str]] = [
@@ -155,6 +177,7 @@ def no_offer_letter(app: Application, outcome: RoundOutcome) -> Letter:
         ),
         ("h", _("Begrunnelse")),
         *[("li", line) for line in explain_lines(outcome.explanation, outcome.age_group)],
+        *_claim_paragraphs(app),
         (
             "p",
             _(

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
-from oppvekst.core.models import CareService
+from oppvekst.core.models import CareService, SfoPlaceType
 
 MAX_WISHES = 5
 
@@ -204,12 +204,6 @@ OPEN_STATUSES = (
 )
 
 
-class SfoPlaceType(models.TextChoices):
-    FULL = "full", _("Hel plass")
-    PART = "part", _("Deltidsplass")
-    DAYS = "days", _("Enkeltdager")
-
-
 class Application(models.Model):
     """An application for a kindergarten or SFO place. `version` guards against two guardians
     (or a guardian and a caseworker) overwriting each other's changes."""
@@ -388,10 +382,6 @@ class PriorityClaim(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
-
-    @property
-    def is_section_18(self) -> bool:
-        return self.kind in SECTION_18_KINDS
 
 
 class OfferStatus(models.TextChoices):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +38,7 @@ from oppvekst.admission.models import (
 )
 from oppvekst.admission.permissions import AdmissionAction
 from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
+from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Service
@@ -194,26 +196,35 @@ def application_new(request: HttpRequest) -> HttpResponse:
         errors["place_size"] = _("Velg plasstørrelse.")
     if not errors:
         assert child is not None and start is not None and actor.person is not None
+        person = actor.person
         try:
-            app, _created = services.application_create(
-                child=child,
-                service=service,
-                by=actor.person,
-                desired_start=start,
-                place_percent=percent or 100,
-                weekly_hours=hours,
-                school_id=_int(form.get("school")),
-                sfo_place_type=form.get("sfo_place_type", ""),
-                sfo_days=form.getlist("sfo_days"),
-                note=form.get("note", ""),
-                idempotency_key=form.get("idempotency_key", ""),
-            )
+            # The draft, its idempotency record and its audit row in one transaction.
+            with transaction.atomic():
+                application_id, _created = once(
+                    scope="application_create",
+                    key=form.get("idempotency_key", ""),
+                    user_id=actor.user_id or 0,
+                    change=lambda: (
+                        services.application_create(
+                            child=child,
+                            service=service,
+                            by=person,
+                            desired_start=start,
+                            place_percent=percent or 100,
+                            weekly_hours=hours,
+                            school_id=_int(form.get("school")),
+                            sfo_place_type=form.get("sfo_place_type", ""),
+                            sfo_days=form.getlist("sfo_days"),
+                            note=form.get("note", ""),
+                        )[0].pk
+                    ),
+                )
+                audit.record(actor, "application.create", [child.pk], request=request)
         except DomainError as exc:
             errors = {"form": exc.message, **exc.fields}
         else:
-            audit.record(actor, "application.create", [child.pk], request=request)
             messages.success(request, _("Utkastet er lagret. Velg barnehager og send søknaden."))
-            return redirect("portal:application", application_id=app.pk)
+            return redirect("portal:application", application_id=application_id)
     context = _new_context(actor, service, errors=errors, form=form)
     context["key"] = form.get("idempotency_key") or context["key"]
     return render(request, "portal/application_new.html", context)
@@ -426,18 +437,19 @@ def claim_add(request: HttpRequest, application_id: int) -> HttpResponse:
         errors = {"kind": _("Velg grunnlag for prioritet.")}
     else:
         try:
-            services.claim_add(
-                application_id=app.pk,
-                by=actor.person,
-                kind=form.get("kind", ""),
-                unit_id=_int(form.get("unit")),
-                description=form.get("description", ""),
-                document=request.FILES.get("document"),
-            )
+            with transaction.atomic():  # the claim and its audit row together
+                services.claim_add(
+                    application_id=app.pk,
+                    by=actor.person,
+                    kind=form.get("kind", ""),
+                    unit_id=_int(form.get("unit")),
+                    description=form.get("description", ""),
+                    document=request.FILES.get("document"),
+                )
+                audit.record(actor, "application.update", [app.child_id], request=request)
         except DomainError as exc:
             errors = {"form": exc.message, **exc.fields}
         else:
-            audit.record(actor, "application.update", [app.child_id], request=request)
             messages.success(request, _("Kravet om prioritet er lagt til."))
             return redirect("portal:application", application_id=app.pk)
     app = _own_application(actor, application_id)

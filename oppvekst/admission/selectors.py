@@ -538,8 +538,8 @@ def family_overview(actor: Actor) -> list[FamilyChild]:
         offers[offer.child_id].append(offer)
     places: dict[int, list[Placement]] = defaultdict(list)
     for p in (
-        Placement.objects.filter(child_id__in=ids)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
+        Placement.objects.not_ended_by(actor.day)
+        .filter(child_id__in=ids)
         .select_related("unit", "group")
         .order_by("valid_from")
     ):
@@ -586,8 +586,10 @@ def kindergarten_finder(
     units = scope(
         actor,
         UnitAction.READ,
-        Unit.objects.filter(municipality_id=municipality_id, kind=UnitKind.KINDERGARTEN),
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
+        Unit.objects.not_ended_by(actor.day).filter(
+            municipality_id=municipality_id, kind=UnitKind.KINDERGARTEN
+        ),
+    )
     if filters.owner in ("municipal", "private"):
         units = units.filter(owner=filters.owner)
     if filters.opens_by is not None:

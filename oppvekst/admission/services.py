@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
@@ -48,8 +48,8 @@ from oppvekst.admission.models import (
     Wish,
 )
 from oppvekst.core.models import Municipality, Unit, UnitKind
-from oppvekst.daterange import active_q
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
+from oppvekst.jobs import services as jobs
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.people.selectors import siblings
 from oppvekst.placements.models import Placement, Service
@@ -97,9 +97,8 @@ def guardians_of(child_id: int, day: dt.date | None = None) -> list[Person]:
     on = day or clock.today()
     return [
         g.guardian
-        for g in Guardianship.objects.filter(
-            active_q(on), child_id=child_id, parental_responsibility=True
-        )
+        for g in Guardianship.objects.active_on(on)
+        .filter(child_id=child_id, parental_responsibility=True)
         .select_related("guardian")
         .order_by("guardian_id")
     ]
@@ -182,8 +181,8 @@ def _require_editable(app: Application) -> None:
 
 def kindergarten_places(child_id: int, day: dt.date) -> list[Placement]:
     return list(
-        Placement.objects.filter(child_id=child_id, service=Service.KINDERGARTEN)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        Placement.objects.not_ended_by(day)
+        .filter(child_id=child_id, service=Service.KINDERGARTEN)
         .select_related("unit")
         .order_by("valid_from")
     )
@@ -549,8 +548,8 @@ def _sibling_there(app: Application, unit_id: int) -> bool:
     verified from our own data."""
     ids = [s.pk for s in siblings(app.child, clock.today())]
     return (
-        Placement.objects.filter(child_id__in=ids, unit_id=unit_id)
-        .filter(active_q(app.desired_start))
+        Placement.objects.active_on(app.desired_start)
+        .filter(child_id__in=ids, unit_id=unit_id)
         .exists()
     )
 
@@ -1040,10 +1039,25 @@ def round_commit(*, round_id: int, by: Person, early_reason: str = "") -> Commit
 def round_notify(*, round_id: int) -> int:
     """Offer letters to every family with an offer; in the main admission also the written
     answer to those who got no place (domain §1.3: only the main admission, only applicants
-    who met the deadline). Idempotent (dedupe keys): safe to run again. Returns how many
-    families were told. Runs as a task enqueued in the commit's own transaction."""
+    who met the deadline). Runs as a task enqueued in the commit's own transaction, under a
+    job lease: a worker that dies half-way is replaced and the rest of the families are told.
+    Each family's notifications and e-mails commit together with their dedupe markers, so a
+    rerun tells nobody twice and skips nobody. Returns how many families were told."""
+    with jobs.lease(
+        kind="admission.round_notify",
+        key=round_id,
+        task="oppvekst.admission.tasks.notify_round",
+        kwargs={"round_id": round_id},
+        label=f"Opptaksbrev, runde {round_id}",
+    ) as lease:
+        if lease is None:
+            return 0
+        return _round_notify(round_id, lease)
+
+
+def _round_notify(round_id: int, lease: jobs.Lease) -> int:
     rnd = AdmissionRound.objects.get(pk=round_id)
-    offers = list(Offer.objects.filter(round=rnd).select_related("unit", "child"))
+    offers = list(Offer.objects.filter(round=rnd).select_related("unit", "child").order_by("pk"))
     silent: list[RoundOutcome] = []
     if rnd.kind == RoundKind.MAIN:
         holding = Offer.objects.filter(status=OfferStatus.ACCEPTED).exclude(round=rnd)
@@ -1051,38 +1065,53 @@ def round_notify(*, round_id: int) -> int:
             RoundOutcome.objects.filter(round=rnd, unit__isnull=True, application__on_time=True)
             .exclude(application__in=holding.values("application_id"))
             .select_related("application__child")
+            .order_by("pk")
         )
     child_ids = [o.child_id for o in offers] + [o.application.child_id for o in silent]
     guardians: dict[int, list[Person]] = defaultdict(list)
-    for g in Guardianship.objects.filter(
-        active_q(clock.today()), child_id__in=child_ids, parental_responsibility=True
-    ).select_related("guardian"):
+    for g in (
+        Guardianship.objects.active_on(clock.today())
+        .filter(child_id__in=child_ids, parental_responsibility=True)
+        .select_related("guardian")
+    ):
         guardians[g.child_id].append(g.guardian)
+    done = 0
     for offer in offers:
-        notify(
-            recipients=guardians[offer.child_id],
-            source=SOURCE,
-            title=_("Tilbud om plass i %(unit)s for %(child)s")
-            % {"unit": offer.unit.name, "child": offer.child.first_name},
-            body=_("Oppstart %(start)s. Svar innen %(deadline)s.")
-            % {"start": _fmt(offer.start_date), "deadline": _fmt(offer.deadline)},
-            url=offer_url(offer.pk),
-            dedupe_key=f"{SOURCE}:offer:{offer.pk}:made",
-            municipality_id=rnd.municipality_id,
-        )
+        with transaction.atomic():  # one family at a time, all its guardians together
+            notify(
+                recipients=guardians[offer.child_id],
+                source=SOURCE,
+                title=_("Tilbud om plass i %(unit)s for %(child)s")
+                % {"unit": offer.unit.name, "child": offer.child.first_name},
+                body=_("Oppstart %(start)s. Svar innen %(deadline)s.")
+                % {"start": _fmt(offer.start_date), "deadline": _fmt(offer.deadline)},
+                url=offer_url(offer.pk),
+                dedupe_key=f"{SOURCE}:offer:{offer.pk}:made",
+                municipality_id=rnd.municipality_id,
+            )
+        done += 1
+        if done % 50 == 0:
+            lease.save_checkpoint({"families_told": done})
     for outcome in silent:
         app = outcome.application
-        notify(
-            recipients=guardians[app.child_id],
-            source=SOURCE,
-            title=_("Ingen plass til %(child)s i hovedopptaket") % {"child": app.child.first_name},
-            body=_(
-                "Søknaden står på venteliste. Brevet forklarer hvorfor, og hvordan du kan klage."
-            ),
-            url=application_url(app.pk),
-            dedupe_key=f"{SOURCE}:round:{rnd.pk}:app:{app.pk}:none",
-            municipality_id=rnd.municipality_id,
-        )
+        with transaction.atomic():
+            notify(
+                recipients=guardians[app.child_id],
+                source=SOURCE,
+                title=_("Ingen plass til %(child)s i hovedopptaket")
+                % {"child": app.child.first_name},
+                body=_(
+                    "Søknaden står på venteliste. Brevet forklarer hvorfor, og hvordan du kan "
+                    "klage."
+                ),
+                url=application_url(app.pk),
+                dedupe_key=f"{SOURCE}:round:{rnd.pk}:app:{app.pk}:none",
+                municipality_id=rnd.municipality_id,
+            )
+        done += 1
+        if done % 50 == 0:
+            lease.save_checkpoint({"families_told": done})
+    lease.save_checkpoint({"families_told": done})
     return len(offers) + len(silent)
 
 
@@ -1202,8 +1231,8 @@ def offer_accept(*, offer_id: int, by: Person, keep_waiting: bool = False) -> Pl
         if accepted >= seats:
             raise ConflictError(_("Enheten er full i denne aldersgruppen."), code="unit_full")
         service = Service.SFO if app.service == AdmissionService.SFO else Service.KINDERGARTEN
-        for earlier in Placement.objects.filter(child_id=app.child_id, service=service).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=offer.start_date)
+        for earlier in Placement.objects.not_ended_by(offer.start_date).filter(
+            child_id=app.child_id, service=service
         ):
             if earlier.valid_from >= offer.start_date:
                 placement_cancel(placement=earlier, today=today)

@@ -7,6 +7,7 @@ import datetime as dt
 import mimetypes
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,6 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_request, allowed_ids, can, scope
 from oppvekst.admission import charts, selectors, services
+from oppvekst.admission.forms import (
+    CapacityForm,
+    ClaimVerifyForm,
+    CriteriaForm,
+    RoundCommitForm,
+    RoundCreateForm,
+)
 from oppvekst.admission.models import (
     AdmissionCriterion,
     AdmissionRound,
@@ -30,6 +38,7 @@ from oppvekst.admission.models import (
     RoundStatus,
 )
 from oppvekst.admission.permissions import AdmissionAction
+from oppvekst.core.confirm import confirmed
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.core.permissions import UnitAction
 from oppvekst.errors import DomainError, NotFoundError
@@ -52,11 +61,14 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _field_errors(form: forms.Form) -> dict[str, Any]:
+    """The form's first message per field, as the templates show them (`form` above it)."""
+    if not form.is_bound:
+        return {}
+    errors = {name: str(errs[0]) for name, errs in form.errors.items() if name != "__all__"}
+    if form.non_field_errors():
+        errors["form"] = str(form.non_field_errors()[0])
+    return errors
 
 
 def _municipalities(actor: Actor) -> list[Municipality]:
@@ -102,35 +114,27 @@ def round_create(request: HttpRequest) -> HttpResponse:
     munis = {m.pk: m for m in _municipalities(actor)}
     if not munis:
         raise PermissionDenied
-    form = request.POST
-    muni = munis.get(_int(form.get("municipality")) or 0)
-    if muni is None and len(munis) == 1:
-        muni = next(iter(munis.values()))
-    deadline, start = _date(form.get("deadline")), _date(form.get("start_date"))
-    errors: dict[str, Any] = {}
-    if deadline is None:
-        errors["deadline"] = _("Oppgi søknadsfrist.")
-    if start is None:
-        errors["start_date"] = _("Oppgi oppstartsdato.")
-    if muni is None:
-        errors["municipality"] = _("Velg kommune.")
-    if not errors:
-        assert muni is not None and deadline is not None and start is not None
+    form = RoundCreateForm(request.POST, municipalities=munis)
+    errors: dict[str, Any] = _field_errors(form)
+    if form.is_valid():
+        data = form.cleaned_data
         try:
             rnd = services.round_create(
-                municipality=muni,
-                service=form.get("service", ""),
-                kind=form.get("kind", ""),
-                name=form.get("name", ""),
-                deadline=deadline,
-                start_date=start,
+                municipality=data["municipality"],
+                service=data["service"],
+                kind=data["kind"],
+                name=data["name"],
+                deadline=data["deadline"],
+                start_date=data["start_date"],
             )
         except DomainError as exc:
             errors = {"form": exc.message, **exc.fields}
         else:
             messages.success(request, _("Opptaket er opprettet."))
             return redirect("admission:round", round_id=rnd.pk)
-    return render(request, "admission/home.html", _home_context(actor, errors=errors, form=form))
+    return render(
+        request, "admission/home.html", _home_context(actor, errors=errors, form=form.data)
+    )
 
 
 # -- the application queue -------------------------------------------------------------------
@@ -235,18 +239,18 @@ def claim_verify(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = PriorityClaim.objects.filter(pk=claim_id).select_related("application").first()
     if claim is None or not can(actor, AdmissionAction.APPLICATION_DECIDE, claim.application):
         raise Http404
-    decision = request.POST.get("decision", "")
+    form = ClaimVerifyForm(request.POST)
     errors: dict[str, Any] = {}
-    if decision not in ("approve", "reject"):
-        errors = {"claim": claim.pk, "decision": _("Velg godkjenn eller avslå.")}
+    if not form.is_valid():
+        errors = {"claim": claim.pk, **_field_errors(form)}
     else:
         try:
             assert actor.person is not None
             services.claim_verify(
                 claim_id=claim.pk,
                 by=actor.person,
-                approve=decision == "approve",
-                reason=request.POST.get("reason", ""),
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
             errors = {"claim": claim.pk, "form": exc.message, **exc.fields}
@@ -325,19 +329,14 @@ def capacity_set(request: HttpRequest, round_id: int) -> HttpResponse:
             Unit.objects.filter(municipality_id=rnd.municipality_id),
         ).values_list("pk", flat=True)
     )
+    form = CapacityForm(request.POST)
     changes: list[tuple[int, str, int]] = []
-    for key, value in request.POST.items():
-        if not key.startswith("seats-"):
-            continue
-        try:
-            _prefix, unit_part, group = key.split("-", 2)
-            unit_id, seats = int(unit_part), int(str(value))
-        except ValueError:
-            errors[key] = _("Skriv et helt tall.")
-            continue
-        if unit_id not in manageable:
-            raise Http404
-        changes.append((unit_id, group, seats))
+    if form.is_valid():
+        changes = form.changes()
+    else:
+        errors.update(_field_errors(form))
+    if any(unit_id not in manageable for unit_id, _group, _seats in changes):
+        raise Http404
     if not changes and not errors:
         errors["form"] = _("Ingen plasser ble sendt inn.")
     current = {(c.unit_id, c.age_group): c.seats for c in RoundCapacity.objects.filter(round=rnd)}
@@ -434,9 +433,11 @@ def round_commit(request: HttpRequest, round_id: int) -> HttpResponse:
     if not can(actor, AdmissionAction.ROUND_MANAGE, rnd):
         raise Http404
     errors: dict[str, Any] = {}
-    early = request.POST.get("early") == "1"
-    early_reason = request.POST.get("early_reason", "")[:2000]
-    if request.POST.get("confirm") != "1":
+    commit_form = RoundCommitForm(request.POST)
+    commit_form.is_valid()
+    early = bool(commit_form.cleaned_data.get("early"))
+    early_reason = str(commit_form.cleaned_data.get("early_reason") or "")[:2000]
+    if not confirmed(request):
         errors["confirm"] = _("Bekreft at du har sett over prøvekjøringen.")
     if actor.day <= rnd.deadline and not (early and early_reason.strip()):
         errors["early_reason"] = _(
@@ -578,17 +579,13 @@ def criteria(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST":
         if not can(actor, AdmissionAction.CRITERIA_EDIT, unit):
             raise PermissionDenied
-        if request.POST.get("form") != "criteria":
-            context = _criteria_context(
-                actor, unit, errors={"form": _("Skjemaet var ufullstendig. Prøv igjen.")}
-            )
+        form = CriteriaForm(request.POST)
+        if not form.is_valid():
+            context = _criteria_context(actor, unit, errors=_field_errors(form))
             return render(request, "admission/criteria.html", context)
-        kinds = [
-            request.POST.get(f"kind-{i}", "") for i in range(1, len(CriterionKind.choices) + 1)
-        ]
         try:
             services.criteria_set(
-                municipality_id=unit.municipality_id, unit_id=unit.pk, kinds=kinds
+                municipality_id=unit.municipality_id, unit_id=unit.pk, kinds=form.kinds()
             )
         except DomainError as exc:
             context = _criteria_context(actor, unit, errors={"form": exc.message})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,8 @@ from oppvekst.access.models import ServiceToken
 from oppvekst.access.policy import Actor, actor_for_user
 from oppvekst.access.services import service_token_lookup
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
+
+log = logging.getLogger(__name__)
 
 
 class ErrorOut(Schema):
@@ -104,6 +107,17 @@ def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else is our fault: logged with its traceback for the operators, answered in the
+    one error shape without internals. The request's transaction (if any) was rolled back, so
+    a retry with the same idempotency key is safe."""
+    log.exception("unexpected error in %s %s", request.method, request.path)
+    return _error(
+        request, 500, "server_error", "Something went wrong on our side. Try again later."
+    )
 
 
 def page_of(items: list[Any], count: int) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from oppvekst.attendance import selectors, services
 from oppvekst.attendance.models import Absence, AbsenceReason, Attendance
 from oppvekst.attendance.permissions import AttendanceAction as A
 from oppvekst.core.idempotency import once
-from oppvekst.daterange import active_q
 from oppvekst.errors import DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement
@@ -145,8 +144,7 @@ def _checkable(a: Actor, payload: CheckIn) -> tuple[Person, Any]:
             raise PermissionDenied
         raise Http404
     units = selectors.scope_units(a, A.UNIT_ATTENDANCE)
-    placements = Placement.objects.filter(
-        active_q(clock.today()),
+    placements = Placement.objects.active_on(clock.today()).filter(
         child_id=payload.child,
         service__in=["kindergarten", "sfo"],
         unit__in=units,

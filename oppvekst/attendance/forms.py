@@ -7,7 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oppvekst.attendance.models import AbsenceReason
+from oppvekst.attendance.models import AbsenceReason, ConsentPurpose, NoteKind
 
 
 class KeyedForm(forms.Form):
@@ -62,3 +62,26 @@ class DepartmentForm(KeyedForm):
 class MoveForm(KeyedForm):
     group = forms.TypedChoiceField(label=_("Ny avdeling"), coerce=int)
     from_day = forms.DateField(label=_("Fra og med"), widget=DateInput())
+
+
+class ChildNoteForm(KeyedForm):
+    kind = forms.ChoiceField(label=_("Type"), choices=NoteKind.choices)
+    text = forms.CharField(label=_("Opplysning"), max_length=500)
+
+
+class ConsentForm(KeyedForm):
+    purpose = forms.ChoiceField(choices=ConsentPurpose.choices, widget=forms.HiddenInput)
+    granted = forms.TypedChoiceField(
+        choices=[("1", _("Ja")), ("0", _("Nei"))], coerce=lambda v: v == "1"
+    )
+
+
+class EmergencyContactForm(KeyedForm):
+    name = forms.CharField(label=_("Navn"), max_length=150)
+    relation = forms.CharField(label=_("Relasjon til barnet"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=20)
+
+
+class ContactDetailsForm(KeyedForm):
+    phone = forms.CharField(label=_("Din telefon"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Din e-post"), required=False)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 
@@ -157,6 +158,8 @@ class PickupAuthorization(models.Model):
     created_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("hentetillatelse")
         verbose_name_plural = _("hentetillatelser")
@@ -191,6 +194,8 @@ class PickupRestriction(models.Model):
         "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField()
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hentebegrensning")
@@ -246,3 +251,80 @@ class HolidayRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.total_weeks}/{self.consecutive_weeks}"
+
+
+# -- the child's record for the staff who need it (domain/operations.md §3.3, §3.4) ---------------
+
+
+class NoteKind(models.TextChoices):
+    ALLERGY = "allergy", _("Allergi")
+    DIET = "diet", _("Kosthold")
+    HEALTH = "health", _("Helseopplysning")
+
+
+class ChildNote(models.Model):
+    """Allergies and diet (every adult who serves the child food needs them) and health notes
+    (special category, GDPR art. 9: the child's own staff and leaders only, every read
+    audited; operations.md §3.3)."""
+
+    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("type"), max_length=20, choices=NoteKind.choices)
+    text = models.CharField(_("tekst"), max_length=500)
+    recorded_by = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "kind"])]
+        ordering = ["kind", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.kind}"
+
+
+class ConsentPurpose(models.TextChoices):
+    PHOTO_INTERNAL = "photo_internal", _("Bilder internt i enheten")
+    PHOTO_PARENT_APP = "photo_parent_app", _("Bilder til foresatte i appen")
+    PHOTO_PUBLIC_WEB = "photo_public_web", _("Bilder på offentlige nettsider")
+    PRESS = "press", _("Bilder og omtale i presse")
+    CONTACT_LIST = "contact_list", _("Kontaktinformasjon på foreldrelisten")
+    TRIPS = "trips", _("Turer og transport i åpningstiden")
+
+
+class Consent(models.Model):
+    """One guardian's answer for one purpose at one time. The history is kept: a new answer is a
+    new row, the newest row is in force; a withdrawal is a "no" (operations.md §3.4: consent per
+    child, purpose and guardian, with time stamps, withdrawable in part or in full)."""
+
+    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="consents")
+    guardian = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(_("formål"), max_length=30, choices=ConsentPurpose.choices)
+    granted = models.BooleanField(_("samtykke gitt"))
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "purpose", "at"])]
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.purpose} {self.granted}"
+
+
+class EmergencyContact(models.Model):
+    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("navn"), max_length=150)
+    relation = models.CharField(_("relasjon"), max_length=60, blank=True)
+    phone = models.CharField(_("telefon"), max_length=20)
+    added_by = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -22,6 +22,7 @@ from oppvekst.access.actor import Actor
 from oppvekst.access.builders import (
     FAMILY,
     GROUP_ROLES,
+    GROUP_SENSITIVE_ROLES,
     UNIT_LEADERS,
     UNIT_ROLES,
     caseworker_of_municipality,
@@ -58,6 +59,10 @@ class AttendanceAction(StrEnum):
     UNIT_ATTENDANCE = "unit.attendance"  # on a unit: its day lists and roll call
     UNIT_DEPARTMENTS = "unit.departments_manage"  # on a unit
     UNIT_STAFFING = "unit.staffing_read"  # on a unit: formal norms and the live figure
+    READ_RECORD = "child_record.read"  # on a child: allergies, diet, consents, contacts
+    READ_HEALTH = "health.read"  # on a child: health notes (special category)
+    WRITE_NOTE = "child_note.write"  # on a child: record allergies, diet and health notes
+    MANAGE_RECORD = "child_record.manage"  # on a child: a guardian's consents and contacts
 
 
 def _works_in_daycare(actor: Actor, names: frozenset[str] | set[str]) -> bool:
@@ -122,6 +127,27 @@ registry.object_rule(
         a, group_names=set(), unit_names=UNIT_LEADERS, caseworker=False
     ),
 )
+registry.object_rule(AttendanceAction.READ_RECORD, Person, family_or_duty)
+# Health notes: the family, the adults of the child's own group and the unit's leaders; not the
+# office staff of the unit, not the sector office (GDPR art. 9; operations.md §3.3).
+registry.object_rule(
+    AttendanceAction.READ_HEALTH,
+    Person,
+    lambda a: (
+        family_of_child(a)
+        | staff_where_child_is_placed(
+            a, group_names=GROUP_ROLES, unit_names=UNIT_LEADERS, caseworker=False
+        )
+    ),
+)
+registry.object_rule(
+    AttendanceAction.WRITE_NOTE,
+    Person,
+    lambda a: staff_where_child_is_placed(
+        a, group_names=GROUP_SENSITIVE_ROLES, unit_names=UNIT_LEADERS, caseworker=False
+    ),
+)
+registry.object_rule(AttendanceAction.MANAGE_RECORD, Person, guardian_of_child)
 registry.object_rule(AttendanceAction.UNIT_ATTENDANCE, Unit, units_on_duty)
 registry.object_rule(AttendanceAction.UNIT_DEPARTMENTS, Unit, units_led)
 registry.object_rule(AttendanceAction.UNIT_STAFFING, Unit, units_staffing)

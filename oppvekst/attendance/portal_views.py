@@ -3,7 +3,10 @@ check-out times, absence and holidays, and the pick-up list. Made for a phone.""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +17,14 @@ from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, allowed_ids
 from oppvekst.attendance import selectors, services
-from oppvekst.attendance.forms import AbsenceForm, KeyedForm, PickupForm
+from oppvekst.attendance.forms import (
+    AbsenceForm,
+    ConsentForm,
+    ContactDetailsForm,
+    EmergencyContactForm,
+    KeyedForm,
+    PickupForm,
+)
 from oppvekst.attendance.models import Absence, PickupAuthorization
 from oppvekst.attendance.permissions import AttendanceAction as A
 from oppvekst.core.idempotency import once
@@ -189,4 +199,81 @@ def pickup_withdraw(request: HttpRequest, pickup_id: int) -> HttpResponse:
         request,
         "attendance/portal_confirm.html",
         {"pickup": authorization, "form": KeyedForm()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def child_card(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The guardian keeps the child's card: consents per purpose (with history and withdrawal),
+    emergency contacts, and their own phone and e-mail (operations.md §3.3, §3.4)."""
+    actor = _actor(request)
+    child = _child(request, child_id, A.MANAGE_RECORD)
+    if actor.person is None:
+        raise PermissionDenied
+    forms = {
+        "consent": ConsentForm(request.POST if request.POST.get("form") == "consent" else None),
+        "emergency": EmergencyContactForm(
+            request.POST if request.POST.get("form") == "emergency" else None
+        ),
+        "contact": ContactDetailsForm(
+            request.POST if request.POST.get("form") == "contact" else None,
+            initial={"phone": actor.person.phone, "email": actor.person.email},
+        ),
+    }
+    if request.method == "POST":
+        which = request.POST.get("form", "")
+        form = forms.get(which)
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            person = actor.person
+            changes = {
+                "consent": lambda: (
+                    services.consent_set(
+                        child=child,
+                        guardian=person,
+                        purpose=data["purpose"],
+                        granted=data["granted"],
+                    ).pk
+                ),
+                "emergency": lambda: (
+                    services.emergency_contact_add(
+                        child=child,
+                        name=data["name"],
+                        relation=data["relation"],
+                        phone=data["phone"],
+                        by=person,
+                    ).pk
+                ),
+                "contact": lambda: (
+                    services.guardian_contact_update(
+                        guardian=person, phone=data["phone"], email=data["email"]
+                    ).pk
+                ),
+            }
+            try:
+                once(
+                    scope=f"child_card_{which}",
+                    key=data["idempotency_key"],
+                    user_id=int(request.user.pk or 0),
+                    change=changes[which],
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                audit.record(actor, A.MANAGE_RECORD, [child.pk], request=request)
+                messages.success(request, _("Endringen er lagret."))
+                return redirect("portal:child_card", child_id=child.pk)
+    record = selectors.child_record(actor, child)
+    audit.record(actor, A.READ_RECORD, [child.pk], request=request)
+    return render(
+        request,
+        "attendance/portal_card.html",
+        {
+            "record": record,
+            "history": selectors.consent_history(child)[:50],
+            "forms": forms,
+            "key": uuid.uuid4().hex,
+        },
+        status=400 if any(f.errors for f in forms.values()) else 200,
     )

@@ -21,6 +21,10 @@ from oppvekst.attendance.engine.holidays import HolidayRule as RuleData
 from oppvekst.attendance.models import (
     Absence,
     Attendance,
+    ChildNote,
+    Consent,
+    ConsentPurpose,
+    EmergencyContact,
     HolidayRule,
     PickupAuthorization,
     PickupRestriction,
@@ -28,7 +32,6 @@ from oppvekst.attendance.models import (
     month_day,
 )
 from oppvekst.core.models import ClosedDay, Group, Unit
-from oppvekst.daterange import DateRange, active_q, overlap_q
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
 from oppvekst.staff.models import Employment, GroupAssignment, Position
@@ -62,13 +65,16 @@ def pickup_options(child: Person, day: dt.date) -> list[PickupOption]:
             authorization_id=None,
             one_off=False,
         )
-        for g in Guardianship.objects.filter(active_q(day), child=child)
+        for g in Guardianship.objects.active_on(day)
+        .filter(child=child)
         .select_related("guardian")
         .order_by("guardian__last_name", "guardian__first_name")
     ]
-    for a in PickupAuthorization.objects.filter(
-        active_q(day), child=child, withdrawn_at__isnull=True
-    ).order_by("-one_off", "name"):
+    for a in (
+        PickupAuthorization.objects.active_on(day)
+        .filter(child=child, withdrawn_at__isnull=True)
+        .order_by("-one_off", "name")
+    ):
         options.append(
             PickupOption(
                 key=f"pickup:{a.pk}",
@@ -86,9 +92,9 @@ def restricted_ids(child_ids: Iterable[int], day: dt.date) -> set[int]:
     """Children with a court or agency pick-up restriction in force: staff see only "contact
     the leader" (operations.md §3.1). Not access-scoped; reveals no content."""
     return set(
-        PickupRestriction.objects.filter(active_q(day), child_id__in=list(child_ids)).values_list(
-            "child_id", flat=True
-        )
+        PickupRestriction.objects.active_on(day)
+        .filter(child_id__in=list(child_ids))
+        .values_list("child_id", flat=True)
     )
 
 
@@ -130,9 +136,9 @@ def unit_on_duty(actor: Actor, unit_id: int) -> Unit | None:
 
 def departments(unit: Unit, day: dt.date) -> list[Group]:
     return list(
-        Group.objects.filter(
-            active_q(day), unit=unit, kind__in=["department", "sfo_group"]
-        ).order_by("name")
+        Group.objects.active_on(day)
+        .filter(unit=unit, kind__in=["department", "sfo_group"])
+        .order_by("name")
     )
 
 
@@ -179,7 +185,7 @@ class DayView:
 
 
 def _active_placements(unit: Unit, day: dt.date) -> QuerySet[Placement]:
-    return Placement.objects.filter(active_q(day), unit=unit, service__in=["kindergarten", "sfo"])
+    return Placement.objects.active_on(day).filter(unit=unit, service__in=["kindergarten", "sfo"])
 
 
 def day_view(actor: Actor, unit: Unit, day: dt.date, *, group_id: int | None = None) -> DayView:
@@ -266,14 +272,18 @@ def norm_inputs(
     result: dict[int, tuple[list[staffing.NormChild], list[staffing.NormStaff]]] = defaultdict(
         lambda: ([], [])
     )
-    for unit_id, child_id, birth, hours, percent in Placement.objects.filter(
-        active_q(day), unit_id__in=unit_ids, service="kindergarten"
-    ).values_list("unit_id", "child_id", "child__birth_date", "weekly_hours", "place_percent"):
+    for unit_id, child_id, birth, hours, percent in (
+        Placement.objects.active_on(day)
+        .filter(unit_id__in=unit_ids, service="kindergarten")
+        .values_list("unit_id", "child_id", "child__birth_date", "weekly_hours", "place_percent")
+    ):
         weekly = hours if hours is not None else FULL_TIME_HOURS * percent / 100
         result[unit_id][0].append(staffing.NormChild(str(child_id), birth, weekly))
-    for unit_id, pk, position, percentage in Employment.objects.filter(
-        active_q(day), unit_id__in=unit_ids
-    ).values_list("unit_id", "pk", "position", "percentage"):
+    for unit_id, pk, position, percentage in (
+        Employment.objects.active_on(day)
+        .filter(unit_id__in=unit_ids)
+        .values_list("unit_id", "pk", "position", "percentage")
+    ):
         result[unit_id][1].append(
             staffing.NormStaff(
                 id=str(pk),
@@ -369,7 +379,8 @@ def family_overview(actor: Actor) -> list[FamilyChild]:
     children = list(Person.objects.filter(pk__in=visible).order_by("birth_date", "pk"))
     placements: dict[int, list[Placement]] = defaultdict(list)
     for p in (
-        Placement.objects.filter(active_q(actor.day), child_id__in=visible)
+        Placement.objects.active_on(actor.day)
+        .filter(child_id__in=visible)
         .select_related("unit")
         .order_by("service")
     ):
@@ -383,11 +394,14 @@ def family_overview(actor: Actor) -> list[FamilyChild]:
     ).order_by("first_day"):
         absences[ab.child_id].append(ab)
     pickups: dict[int, list[PickupAuthorization]] = defaultdict(list)
-    for pa in PickupAuthorization.objects.filter(
-        overlap_q(DateRange(actor.day)),
-        child_id__in=visible,
-        withdrawn_at__isnull=True,
-    ).order_by("name"):
+    for pa in (
+        PickupAuthorization.objects.not_ended_by(actor.day)
+        .filter(
+            child_id__in=visible,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("name")
+    ):
         pickups[pa.child_id].append(pa)
     return [
         FamilyChild(
@@ -415,7 +429,7 @@ def child_absences(actor: Actor, child_id: int) -> list[Absence] | None:
 
 def units_attended(child: Person, day: dt.date) -> list[Unit]:
     return [
-        p.unit for p in Placement.objects.filter(active_q(day), child=child).select_related("unit")
+        p.unit for p in Placement.objects.active_on(day).filter(child=child).select_related("unit")
     ]
 
 
@@ -465,8 +479,8 @@ def department_overview(actor: Actor, unit: Unit, day: dt.date) -> list[Departme
     groups = departments(unit, day)
     visible = scope(actor, "department.move", Person.objects.all())
     placements = list(
-        Placement.objects.filter(
-            overlap_q(DateRange(day)),
+        Placement.objects.not_ended_by(day)
+        .filter(
             unit=unit,
             service__in=["kindergarten", "sfo"],
             child__in=visible,
@@ -488,7 +502,8 @@ def department_overview(actor: Actor, unit: Unit, day: dt.date) -> list[Departme
         )
     staff: dict[int, list[tuple[Person, str]]] = defaultdict(list)
     for a in (
-        GroupAssignment.objects.filter(active_q(day), group__in=groups)
+        GroupAssignment.objects.active_on(day)
+        .filter(group__in=groups)
         .select_related("person")
         .order_by("person__last_name", "person__first_name")
     ):
@@ -522,3 +537,70 @@ def week_chart(week: list[tuple[dt.date, staffing.NormResult]]) -> list[ChartDay
             )
         )
     return out
+
+
+# -- the child's record -------------------------------------------------------------------------
+
+
+@dataclass
+class ConsentLine:
+    purpose: str
+    label: str
+    answers: list[tuple[Person, bool | None, dt.datetime | None]]  # per guardian
+
+    @property
+    def all_granted(self) -> bool:
+        """Every guardian with parental responsibility said yes (a missing answer is a no)."""
+        return bool(self.answers) and all(granted for _p, granted, _at in self.answers)
+
+
+@dataclass
+class ChildRecord:
+    child: Person
+    allergies_and_diet: list[ChildNote]
+    health: list[ChildNote] | None  # None: withheld from this actor
+    consents: list[ConsentLine]
+    emergency_contacts: list[EmergencyContact]
+    guardians: list[Person]
+
+
+def child_record(actor: Actor, child: Person) -> ChildRecord:
+    """What the actor may see of the child's record: health notes only for the family, the
+    child's own staff and leaders (operations.md §3.3); identity number and address are not
+    part of it. The caller checked child_record.read."""
+    health_ok = bool(allowed_ids(actor, "health.read", [child.pk]))
+    notes = list(ChildNote.objects.filter(child=child, removed_at__isnull=True))
+    guardians = [
+        g.guardian
+        for g in Guardianship.objects.active_on(actor.day)
+        .filter(child=child, parental_responsibility=True)
+        .select_related("guardian")
+        .order_by("guardian__last_name", "guardian__first_name")
+    ]
+    latest: dict[tuple[int, str], Consent] = {}
+    for c in Consent.objects.filter(child=child).order_by("at", "pk"):
+        latest[(c.guardian_id, c.purpose)] = c
+    consents = []
+    for purpose, label in ConsentPurpose.choices:
+        answers: list[tuple[Person, bool | None, dt.datetime | None]] = []
+        for g in guardians:
+            found = latest.get((g.pk, purpose))
+            answers.append((g, found.granted if found else None, found.at if found else None))
+        consents.append(ConsentLine(purpose, str(label), answers))
+    return ChildRecord(
+        child=child,
+        allergies_and_diet=[n for n in notes if n.kind != "health"],
+        health=[n for n in notes if n.kind == "health"] if health_ok else None,
+        consents=consents,
+        emergency_contacts=list(
+            EmergencyContact.objects.filter(child=child, removed_at__isnull=True)
+        ),
+        guardians=guardians,
+    )
+
+
+def consent_history(child: Person) -> list[Consent]:
+    """Every answer ever given, newest first. Not access-scoped: the caller checked the child."""
+    return list(
+        Consent.objects.filter(child=child).select_related("guardian").order_by("-at", "-pk")
+    )

@@ -18,13 +18,18 @@ from oppvekst.attendance.models import (
     Absence,
     AbsenceReason,
     Attendance,
+    ChildNote,
+    Consent,
+    ConsentPurpose,
+    EmergencyContact,
+    NoteKind,
     PickupAuthorization,
     PickupRestriction,
     StaffPresence,
 )
 from oppvekst.attendance.selectors import holiday_rule_for, pickup_options
 from oppvekst.core.models import Group, GroupKind, Unit
-from oppvekst.daterange import DateRange, active_q, overlap_q
+from oppvekst.daterange import active_q
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement
@@ -42,7 +47,8 @@ class NotPlaced(DomainError):
 
 def _placement(child: Person, unit: Unit, day: dt.date) -> Placement:
     placement = (
-        Placement.objects.filter(active_q(day), child=child, unit=unit)
+        Placement.objects.active_on(day)
+        .filter(child=child, unit=unit)
         .filter(service__in=DAYCARE_SERVICES)
         .first()
     )
@@ -267,8 +273,8 @@ def absence_report(
     if fields:
         raise DomainError(_("Fraværet kan ikke registreres."), fields=fields)  # type: ignore[arg-type]
     placement = (
-        Placement.objects.filter(child=child)
-        .filter(overlap_q(DateRange(first_day, last_day)))
+        Placement.objects.not_ended_by(first_day)
+        .filter(child=child, valid_from__lte=last_day)
         .order_by("valid_from")
         .first()
     )
@@ -429,11 +435,7 @@ def department_create(
         Unit.objects.select_for_update().only("pk").get(pk=unit.pk)
         kind = GroupKind.DEPARTMENT if unit.kind == "kindergarten" else GroupKind.SFO_GROUP
         today = clock.today()
-        if (
-            Group.objects.filter(unit=unit, kind=kind, name__iexact=name)
-            .filter(active_q(today))
-            .exists()
-        ):
+        if Group.objects.active_on(today).filter(unit=unit, kind=kind, name__iexact=name).exists():
             raise ConflictError(
                 _("Det finnes allerede en avdeling som heter «%(name)s».") % {"name": name},
                 code="department_exists",
@@ -496,3 +498,92 @@ def department_move(*, placement: Placement, group: Group, from_day: dt.date) ->
             valid_from=from_day,
             valid_to=end,
         )
+
+
+# -- the child's record -----------------------------------------------------------------------
+
+
+def child_note_add(*, child: Person, kind: str, text: str, by: Person | None) -> ChildNote:
+    text = " ".join(text.split())
+    fields: dict[str, object] = {}
+    if kind not in NoteKind.values:
+        fields["kind"] = _("Velg allergi, kosthold eller helseopplysning.")
+    if not text:
+        fields["text"] = _("Skriv opplysningen.")
+    elif len(text) > 500:
+        fields["text"] = _("Teksten kan ha høyst 500 tegn.")
+    if fields:
+        raise DomainError(_("Opplysningen kan ikke lagres."), fields=fields)  # type: ignore[arg-type]
+    return ChildNote.objects.create(
+        child=child, kind=kind, text=text, recorded_by=by, recorded_at=clock.now()
+    )
+
+
+def child_note_remove(*, note: ChildNote) -> ChildNote:
+    if note.removed_at is None:
+        note.removed_at = clock.now()
+        note.save(update_fields=["removed_at"])
+    return note
+
+
+def consent_set(*, child: Person, guardian: Person, purpose: str, granted: bool) -> Consent:
+    """Record one guardian's answer; an unchanged answer writes nothing (idempotent)."""
+    if purpose not in ConsentPurpose.values:
+        raise DomainError(_("Ukjent formål."), fields={"purpose": _("Ukjent formål.")})
+    with transaction.atomic():
+        Person.objects.select_for_update().only("pk").get(pk=child.pk)
+        current = (
+            Consent.objects.filter(child=child, guardian=guardian, purpose=purpose)
+            .order_by("-at", "-pk")
+            .first()
+        )
+        if current is not None and current.granted == granted:
+            return current
+        return Consent.objects.create(
+            child=child, guardian=guardian, purpose=purpose, granted=granted, at=clock.now()
+        )
+
+
+def emergency_contact_add(
+    *, child: Person, name: str, relation: str, phone: str, by: Person | None
+) -> EmergencyContact:
+    name = " ".join(name.split())
+    phone = phone.strip()
+    fields: dict[str, object] = {}
+    if not name:
+        fields["name"] = _("Skriv navnet.")
+    if not phone:
+        fields["phone"] = _("Skriv telefonnummeret.")
+    elif len(phone) > 20:
+        fields["phone"] = _("Telefonnummeret kan ha høyst 20 tegn.")
+    if fields:
+        raise DomainError(_("Nødkontakten kan ikke lagres."), fields=fields)  # type: ignore[arg-type]
+    return EmergencyContact.objects.create(
+        child=child,
+        name=name[:150],
+        relation=relation.strip()[:60],
+        phone=phone,
+        added_by=by,
+        added_at=clock.now(),
+    )
+
+
+def guardian_contact_update(*, guardian: Person, phone: str, email: str) -> Person:
+    """A guardian keeps their own phone and e-mail up to date (the unit's contact list)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    phone, email = phone.strip(), email.strip()
+    fields: dict[str, object] = {}
+    if len(phone) > 20:
+        fields["phone"] = _("Telefonnummeret kan ha høyst 20 tegn.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            fields["email"] = _("Skriv en gyldig e-postadresse.")
+    if fields:
+        raise DomainError(_("Kontaktopplysningene kan ikke lagres."), fields=fields)  # type: ignore[arg-type]
+    guardian.phone, guardian.email = phone, email
+    guardian.save(update_fields=["phone", "email"])
+    return guardian

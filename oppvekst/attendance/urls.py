@@ -16,6 +16,7 @@ urlpatterns = [
     path("enhet/<int:unit_id>/personale/", views.presence, name="presence"),
     path("enhet/<int:unit_id>/avdelinger/", views.departments, name="departments"),
     path("enhet/<int:unit_id>/flytt/<int:placement_id>/", views.move, name="move"),
+    path("barn/<int:child_id>/", views.child_record, name="child"),
     path("bemanning/", views.staffing, name="staffing"),
     path("bemanning/<int:unit_id>/", views.staffing_unit, name="staffing_unit"),
 ]

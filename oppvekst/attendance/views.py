@@ -21,12 +21,11 @@ from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_request, allowed_ids, can
 from oppvekst.attendance import selectors, services
-from oppvekst.attendance.forms import DepartmentForm, KeyedForm, MoveForm
+from oppvekst.attendance.forms import ChildNoteForm, DepartmentForm, KeyedForm, MoveForm
 from oppvekst.attendance.models import Attendance
 from oppvekst.attendance.permissions import AttendanceAction as A
 from oppvekst.core.idempotency import once
 from oppvekst.core.models import Unit
-from oppvekst.daterange import DateRange, overlap_q
 from oppvekst.errors import DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement
@@ -342,8 +341,8 @@ def move(request: HttpRequest, unit_id: int, placement_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, A.UNIT_DEPARTMENTS)
     today = clock.today()
     placement = (
-        Placement.objects.filter(pk=placement_id, unit=unit)
-        .filter(overlap_q(DateRange(today)))
+        Placement.objects.not_ended_by(today)
+        .filter(pk=placement_id, unit=unit)
         .select_related("child", "group")
         .first()
     )
@@ -440,4 +439,52 @@ def staffing_unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "previous_week": monday - dt.timedelta(days=7),
             "next_week": monday + dt.timedelta(days=7),
         },
+    )
+
+
+# -- the child's record -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def child_record(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Allergies and diet, health notes (only for the child's own staff and leaders, every
+    read audited), consents per purpose and guardian, emergency contacts, guardians' phone
+    and e-mail. No identity number, no address."""
+    actor = _actor(request, A.WORK)
+    child = _child_for(request, child_id, A.READ_RECORD)
+    can_write = can(actor, A.WRITE_NOTE, child)
+    form = ChildNoteForm(request.POST or None)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                once(
+                    scope="child_note",
+                    key=data["idempotency_key"],
+                    user_id=_user_id(request),
+                    change=lambda: (
+                        services.child_note_add(
+                            child=child, kind=data["kind"], text=data["text"], by=actor.person
+                        ).pk
+                    ),
+                )
+            except DomainError as exc:
+                for field, message in exc.fields.items():
+                    form.add_error(field if field in form.fields else None, str(message))
+            else:
+                audit.record(actor, A.WRITE_NOTE, [child.pk], request=request)
+                messages.success(request, _("Opplysningen er lagret."))
+                return redirect("attendance:child", child_id=child.pk)
+    record = selectors.child_record(actor, child)
+    audit.record(actor, A.READ_RECORD, [child.pk], request=request)
+    if record.health is not None:
+        audit.record(actor, A.READ_HEALTH, [child.pk], request=request)
+    return render(
+        request,
+        "attendance/child_record.html",
+        {"record": record, "form": form if can_write else None},
+        status=400 if form.errors else 200,
     )

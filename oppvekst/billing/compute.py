@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
 from oppvekst.billing.engine.money import div_half_up
 from oppvekst.billing.engine.pricing import KINDERGARTEN, SFO, Child, Household, quote
 from oppvekst.billing.engine.rules import MissingRuleError, RuleBook, YearMonth
 from oppvekst.billing.models import MunicipalPrice, ReductionApplication, ReductionStatus
 from oppvekst.billing.rulebook import MissingZone, PriceTable, ZoneTable, rulebook_for
 from oppvekst.core.models import Group, Owner, Unit
+from oppvekst.daterange import DateRange
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
 
@@ -186,9 +185,7 @@ def load_inputs(
     placement_rows = Placement.objects.filter(municipality_id=municipality_id, service__in=SERVICES)
     if child_ids is not None:
         placement_rows = placement_rows.filter(child_id__in=list(child_ids))
-    placement_rows = placement_rows.filter(valid_from__lte=end).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=start)
-    )
+    placement_rows = placement_rows.overlapping(DateRange(start, end))
     for row in placement_rows.values_list(
         "id",
         "child_id",
@@ -216,8 +213,8 @@ def load_inputs(
     }
     guardians: dict[int, list[GuardianRow]] = defaultdict(list)
     for guardian_row in (
-        Guardianship.objects.filter(child_id__in=placed, valid_from__lte=end)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        Guardianship.objects.overlapping(DateRange(start, end))
+        .filter(child_id__in=placed)
         .values_list(
             "pk",
             "child_id",

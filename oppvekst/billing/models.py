@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst.billing.engine.money import format_nok
-from oppvekst.core.models import CareService
+from oppvekst.core.models import CareService, SfoPlaceType
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 # -- price rules ---------------------------------------------------------------------------
@@ -116,6 +117,8 @@ class RateRule(models.Model):
     confirmed = models.BooleanField(_("bekreftet"), default=True)
     note = models.TextField(_("merknad"), blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("prisregel")
         verbose_name_plural = _("prisregler")
@@ -206,6 +209,8 @@ class ZonePeriod(models.Model):
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("prissone for kommune")
         verbose_name_plural = _("prissoner for kommuner")
@@ -226,9 +231,12 @@ class ZonePeriod(models.Model):
         )
 
 
-class SfoPlaceType(models.TextChoices):
-    FULL = "full", _("Hel plass")
-    PART = "part", _("Deltidsplass")
+# The SFO place types the municipality sets a monthly price for; single days are not priced
+# as a place type.
+PRICED_SFO_PLACE_TYPES = [
+    (SfoPlaceType.FULL.value, SfoPlaceType.FULL.label),
+    (SfoPlaceType.PART.value, SfoPlaceType.PART.label),
+]
 
 
 class MunicipalPrice(models.Model):
@@ -254,13 +262,15 @@ class MunicipalPrice(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     service = models.CharField(_("tjeneste"), max_length=20, choices=BillingService.choices)
     place_type = models.CharField(
-        _("plasstype"), max_length=10, choices=SfoPlaceType.choices, blank=True
+        _("plasstype"), max_length=10, choices=PRICED_SFO_PLACE_TYPES, blank=True
     )
     monthly_ore = models.PositiveBigIntegerField(_("pris per måned (øre)"))
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     confirmed = models.BooleanField(_("bekreftet"), default=True)
     source = models.CharField(_("vedtak/kilde"), max_length=300, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kommunal pris")
@@ -291,12 +301,10 @@ class MunicipalPrice(models.Model):
         _refuse_overlap(self, same, _("pris"))
 
 
-def _refuse_overlap(obj: Any, same: models.QuerySet[Any], what: Any) -> None:
+def _refuse_overlap(obj: Any, same: ValidityQuerySet[Any], what: Any) -> None:
     if obj.valid_from is None:
         return
-    clash = same.exclude(pk=obj.pk).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=obj.valid_from)
-    )
+    clash = same.not_ended_by(obj.valid_from).exclude(pk=obj.pk)
     if obj.valid_to is not None:
         clash = clash.filter(valid_from__lte=obj.valid_to)
     if clash.exists():
@@ -395,10 +403,6 @@ class ReductionApplication(models.Model):
         """The first month a decision may apply from: never before the application month nor
         before the kindergarten year (norway.md § 2.4, not retroactive)."""
         return max(self.application_month, self.year_starts)
-
-    @property
-    def year_ends(self) -> dt.date:
-        return dt.date(self.year_start + 1, 7, 31)
 
     @property
     def income_nok(self) -> str:

@@ -29,7 +29,7 @@ from oppvekst.billing.models import (
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.billing.rulebook import MissingZone
 from oppvekst.core.models import Municipality, Unit
-from oppvekst.daterange import active_q
+from oppvekst.daterange import DateRange
 from oppvekst.errors import NotFoundError
 from oppvekst.people import disclosure
 from oppvekst.people.models import Guardianship, Person
@@ -254,13 +254,15 @@ def _household_of(children: list[int], day: dt.date) -> set[int]:
         .exclude(household_key="")
         .values_list("household_key", flat=True)
     )
-    guardians = Guardianship.objects.filter(
-        active_q(day), child_id__in=children, parental_responsibility=True, resident=True
-    ).values("guardian_id")
+    guardians = (
+        Guardianship.objects.active_on(day)
+        .filter(child_id__in=children, parental_responsibility=True, resident=True)
+        .values("guardian_id")
+    )
     related = set(
-        Guardianship.objects.filter(active_q(day), guardian_id__in=guardians).values_list(
-            "child_id", flat=True
-        )
+        Guardianship.objects.active_on(day)
+        .filter(guardian_id__in=guardians)
+        .values_list("child_id", flat=True)
     )
     if keys:
         related |= set(Person.objects.filter(household_key__in=keys).values_list("pk", flat=True))
@@ -277,10 +279,8 @@ def current_fees(actor: Actor, month: YearMonth) -> list[ChildFees]:
         return []
     family = _household_of([c.pk for c in children], month.first_day)
     municipalities = set(
-        Placement.objects.filter(
-            child_id__in=family, service__in=compute.SERVICES, valid_from__lte=month.last_day
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month.first_day))
+        Placement.objects.overlapping(DateRange(month.first_day, month.last_day))
+        .filter(child_id__in=family, service__in=compute.SERVICES)
         .values_list("municipality_id", flat=True)
     )
     result = {c.pk: ChildFees(child=c) for c in children}

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _t
@@ -47,9 +47,10 @@ from oppvekst.billing.models import (
 )
 from oppvekst.billing.rulebook import MissingZone, rules_fingerprint
 from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
-from oppvekst.daterange import DateRange, active_q, overlap_q
+from oppvekst.daterange import DateRange
 from oppvekst.dbutils import bulk_insert
 from oppvekst.errors import ConflictError, DomainError
+from oppvekst.jobs import services as jobs
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement, Service
 from oppvekst.staff.models import Employment, Position
@@ -57,8 +58,6 @@ from oppvekst.workspace.services import notify
 
 log = logging.getLogger(__name__)
 
-# How far back a run looks for changes to locked months (correction lines).
-CORRECTION_MONTHS = int(getattr(settings, "OPPVEKST_BILLING_CORRECTION_MONTHS", 12))
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_SIGNATURES = {
     ".pdf": (b"%PDF",),
@@ -84,17 +83,23 @@ def reduction_children(applicant: Person, year_start: int) -> list[Person]:
     """The applicant's children the application can cover: children the applicant has parental
     responsibility for and lives with, with a kindergarten or SFO place in the year."""
     year = DateRange(dt.date(year_start, 8, 1), dt.date(year_start + 1, 7, 31))
-    child_ids = Guardianship.objects.filter(
-        overlap_q(year),
-        guardian=applicant,
-        parental_responsibility=True,
-        resident=True,
-    ).values("child_id")
-    placed = Placement.objects.filter(
-        overlap_q(year),
-        child_id__in=child_ids,
-        service__in=[Service.KINDERGARTEN, Service.SFO],
-    ).values("child_id")
+    child_ids = (
+        Guardianship.objects.overlapping(year)
+        .filter(
+            guardian=applicant,
+            parental_responsibility=True,
+            resident=True,
+        )
+        .values("child_id")
+    )
+    placed = (
+        Placement.objects.overlapping(year)
+        .filter(
+            child_id__in=child_ids,
+            service__in=[Service.KINDERGARTEN, Service.SFO],
+        )
+        .values("child_id")
+    )
     return list(Person.objects.filter(pk__in=placed).order_by("birth_date", "pk"))
 
 
@@ -197,8 +202,8 @@ def reduction_apply(
             document.file.save(upload.name or "dokument", upload, save=False)
             document.save()
         caseworkers = Person.objects.filter(
-            employments__in=Employment.objects.filter(
-                active_q(now.date()), municipality_id=municipality_id, position=Position.CASEWORKER
+            employments__in=Employment.objects.active_on(now.date()).filter(
+                municipality_id=municipality_id, position=Position.CASEWORKER
             )
         ).distinct()
         notify(
@@ -319,7 +324,7 @@ def _monthly_after_grant(
 def _enqueue(run_id: int) -> None:
     from oppvekst.billing.tasks import compute_invoice_run
 
-    transaction.on_commit(lambda: compute_invoice_run.enqueue(run_id))
+    transaction.on_commit(lambda: compute_invoice_run.enqueue(run_id=run_id))
 
 
 def invoice_run_start(
@@ -464,33 +469,64 @@ class _ProgressWriter:
         return callback
 
 
+RUN_TASK = "oppvekst.billing.tasks.compute_invoice_run"
+
+
+def invoice_run_job_restarted(key: str, *, retry: bool) -> None:
+    """The jobs reaper's hook: a run whose worker died is computed again from scratch (its
+    lines are written in one transaction at the end, so nothing half-written exists); the
+    people waiting see that it restarted. An administrator's retry queues a failed run."""
+    if retry:
+        InvoiceRun.objects.filter(pk=int(key), status=RunStatus.FAILED).update(
+            status=RunStatus.QUEUED, error="", progress_label="I kø"
+        )
+        return
+    InvoiceRun.objects.filter(
+        pk=int(key), status__in=[RunStatus.QUEUED, RunStatus.COMPUTING]
+    ).update(progress_label="Restartet etter avbrudd, beregner på nytt")
+
+
 def invoice_run_compute(*, run_id: int) -> InvoiceRun | None:
-    """Compute a queued run (the background task). Returns None if another worker has it."""
-    claimed = InvoiceRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.COMPUTING, progress_label="Laster data"
-    )
-    if not claimed:
-        return None
-    run = InvoiceRun.objects.get(pk=run_id)
-    try:
-        _compute_run(run)
-    except (MissingRuleError, MissingZone, RulesError) as exc:
-        # The page shows ``error`` to caseworkers: plain words and what to do; the rule
-        # detail goes to the log for the administrator.
-        log.warning("invoice run %s cannot be computed: %s", run_id, exc)
-        InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=_run_error_text(exc), progress_label=""
-        )
-    except Exception:
-        log.exception("invoice run %s failed", run_id)
-        InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED,
-            error=gettext(
-                "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
-                " kontakt administrator."
-            ),
-        )
-        raise
+    """Compute a queued run (the background task) under a job lease: a run whose worker died
+    is taken over and computed again. Returns None if a live worker has it or it is done."""
+    with jobs.lease(
+        kind="billing.invoice_run",
+        key=run_id,
+        task=RUN_TASK,
+        kwargs={"run_id": run_id},
+        restart_hook="oppvekst.billing.services.invoice_run_job_restarted",
+        label=f"Fakturakjøring {run_id}",
+    ) as lease:
+        if lease is None:
+            return None
+        label = "Restartet, laster data" if lease.restarted else "Laster data"
+        claimed = InvoiceRun.objects.filter(
+            pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.COMPUTING]
+        ).update(status=RunStatus.COMPUTING, progress_label=label)
+        if not claimed:
+            return None
+        run = InvoiceRun.objects.get(pk=run_id)
+        try:
+            _compute_run(run, lease)
+        except (MissingRuleError, MissingZone, RulesError) as exc:
+            # The page shows ``error`` to caseworkers: plain words and what to do; the rule
+            # detail goes to the log for the administrator.
+            log.warning("invoice run %s cannot be computed: %s", run_id, exc)
+            InvoiceRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED, error=_run_error_text(exc), progress_label=""
+            )
+        except (jobs.LeaseLost, OperationalError, InterfaceError):
+            raise  # another worker computes it, or it runs again when the database is back
+        except Exception:
+            log.exception("invoice run %s failed", run_id)
+            InvoiceRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED,
+                error=gettext(
+                    "En uventet feil stoppet beregningen. Prøv å beregne på nytt; hjelper ikke det,"
+                    " kontakt administrator."
+                ),
+            )
+            raise
     return InvoiceRun.objects.get(pk=run_id)
 
 
@@ -517,9 +553,9 @@ def _unconfirmed_task(run: InvoiceRun) -> None:
     if not run.unconfirmed_rules:
         return
     admins = Person.objects.filter(
-        employments__in=Employment.objects.filter(
-            active_q(clock.today()), position=Position.SYSTEM_ADMIN
-        ).filter(Q(municipality_id=run.municipality_id) | Q(municipality=None))
+        employments__in=Employment.objects.active_on(clock.today())
+        .filter(position=Position.SYSTEM_ADMIN)
+        .filter(Q(municipality_id=run.municipality_id) | Q(municipality=None))
     ).distinct()
     key = ",".join(sorted(run.unconfirmed_rules))
     notify(
@@ -540,11 +576,12 @@ def _unconfirmed_task(run: InvoiceRun) -> None:
     )
 
 
-def _compute_run(run: InvoiceRun) -> None:
+def _compute_run(run: InvoiceRun, lease: jobs.Lease) -> None:
     month = year_month(run.month)
     municipality_id = run.municipality_id
     rules_hash = rules_fingerprint(municipality_id)
-    window_start = add_months(month, -CORRECTION_MONTHS).first_day
+    # How far back a run looks for changes to locked months (correction lines).
+    window_start = add_months(month, -int(settings.OPPVEKST_BILLING_CORRECTION_MONTHS)).first_day
     locked_runs = list(
         InvoiceRun.objects.filter(
             municipality_id=municipality_id,
@@ -580,6 +617,7 @@ def _compute_run(run: InvoiceRun) -> None:
         .first()
     )
     with transaction.atomic():
+        lease.confirm()  # a worker that lost its lease must not write the lines a second time
         current = InvoiceRun.objects.select_for_update().get(pk=run.pk)
         if current.status != RunStatus.COMPUTING:
             return  # cancelled or taken over meanwhile

@@ -40,7 +40,7 @@ from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
-from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.errors import DomainError, NotFoundError, json_errors
 
 PAGE_SIZE = 25
 
@@ -293,6 +293,7 @@ def _run_confirmation(request: HttpRequest, run: Any, action: str, version: int)
 
 @never_cache
 @require_GET
+@json_errors(always=True)
 def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
     actor = edge.require(request, BillingAction.OPEN)
     run = _run_or_404(actor, run_id)

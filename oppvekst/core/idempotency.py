@@ -32,3 +32,12 @@ def once(
             raise
         return first.object_id, False
     return object_id, True
+
+
+def seen(scope: str, key: str | None, user_id: int) -> int | None:
+    """The id of the first result for this key, if the submission has been made before (a page
+    that repeats a post goes there; the timetable's progress script asks for its job)."""
+    if not key:
+        return None
+    first = IdempotencyRecord.objects.filter(scope=scope, user_id=user_id, key=key[:100]).first()
+    return None if first is None else first.object_id

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.no import orgnr
 
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 
@@ -45,6 +46,8 @@ class Municipality(models.Model):
         related_name="predecessors",
         verbose_name=_("etterfulgt av"),
     )
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kommune")
@@ -93,6 +96,14 @@ class CareService(models.TextChoices):
     SFO = "sfo", _("SFO")
 
 
+class SfoPlaceType(models.TextChoices):
+    """The kinds of SFO place a family applies for and the municipality prices."""
+
+    FULL = "full", _("Hel plass")
+    PART = "part", _("Deltidsplass")
+    DAYS = "days", _("Enkeltdager")
+
+
 class Owner(models.TextChoices):
     MUNICIPAL = "municipal", _("Kommunal")
     PRIVATE = "private", _("Privat")
@@ -132,6 +143,8 @@ class Unit(models.Model):
     closes_at = models.TimeField(_("stenger"), null=True, blank=True)
     valid_from = models.DateField(_("gyldig fra"), default=dt.date(2000, 1, 1))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enhet")
@@ -178,13 +191,6 @@ class Unit(models.Model):
         if self.kind == UnitKind.SCHOOL and (self.first_grade is None or self.last_grade is None):
             raise ValidationError({"first_grade": _("En skole må ha trinn (for eksempel 1–7).")})
 
-    def serves_grade(self, grade: int) -> bool:
-        return (
-            self.first_grade is not None
-            and self.last_grade is not None
-            and self.first_grade <= grade <= self.last_grade
-        )
-
 
 class SchoolYear(models.Model):
     """1 August – 31 July (domain/norway.md §4.2). Also the kindergarten year by default."""
@@ -229,6 +235,8 @@ class Group(models.Model):
     max_age = models.PositiveSmallIntegerField(_("til alder"), null=True, blank=True)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("gruppe")

@@ -42,8 +42,7 @@ def groups_read(actor: Actor) -> Q:
     q |= caseworker_of_municipality(actor)
     own = actor.ids("child_id", FAMILY)
     if own:
-        current = Placement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day),
+        current = Placement.objects.not_ended_by(actor.day).filter(
             group=OuterRef("pk"),
             child_id__in=own,
         )

@@ -9,7 +9,6 @@ from django.db.models import Count, Q
 
 from oppvekst import clock
 from oppvekst.core.models import Group, Municipality, Owner, Unit, UnitKind
-from oppvekst.daterange import active_q
 from oppvekst.people.models import Guardianship
 from oppvekst.placements.models import Placement, Service
 from oppvekst.staff.models import Employment
@@ -38,7 +37,7 @@ def municipality_stats(on: dt.date | None = None) -> list[dict[str, Any]]:
         row["municipality_id"]: row
         for row in Unit.objects.values("municipality_id").annotate(**unit_counts)
     }
-    active = Placement.objects.filter(active_q(day))
+    active = Placement.objects.active_on(day)
     by_service = {
         (row["municipality_id"], row["service"]): row["n"]
         for row in active.values("municipality_id", "service").annotate(
@@ -47,15 +46,16 @@ def municipality_stats(on: dt.date | None = None) -> list[dict[str, Any]]:
     }
     placements = dict(active.values_list("municipality_id").annotate(n=Count("pk")))
     groups = dict(
-        Group.objects.filter(active_q(day)).values_list("municipality_id").annotate(n=Count("pk"))
+        Group.objects.active_on(day).values_list("municipality_id").annotate(n=Count("pk"))
     )
     employees = dict(
-        Employment.objects.filter(active_q(day))
+        Employment.objects.active_on(day)
         .values_list("municipality_id")
         .annotate(n=Count("person", distinct=True))
     )
     guardians = dict(
-        Guardianship.objects.filter(active_q(day), parental_responsibility=True)
+        Guardianship.objects.active_on(day)
+        .filter(parental_responsibility=True)
         .filter(child__placements__in=active)
         .values_list("child__placements__municipality_id")
         .annotate(n=Count("guardian", distinct=True))

@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
 from oppvekst import clock
 from oppvekst.attendance.models import (
     Absence,
     AbsenceReason,
     Attendance,
+    ChildNote,
+    Consent,
+    ConsentPurpose,
+    EmergencyContact,
     HolidayRule,
     PickupAuthorization,
     PickupRestriction,
     StaffPresence,
 )
 from oppvekst.core.models import Municipality
-from oppvekst.daterange import active_q
 from oppvekst.demo import names
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.models import Guardianship
@@ -75,7 +79,8 @@ def build_attendance_demo(rng: random.Random) -> dict[str, int]:
     )
     seen_in_unit: dict[int, int] = {}
     placements = list(
-        Placement.objects.filter(active_q(day), service__in=["kindergarten", "sfo"])
+        Placement.objects.active_on(day)
+        .filter(service__in=["kindergarten", "sfo"])
         .exclude(child_id__in=persona_ids)
         .values_list("child_id", "unit_id", "municipality_id", "group_id", "service")
         .order_by("pk")
@@ -175,9 +180,9 @@ def build_attendance_demo(rng: random.Random) -> dict[str, int]:
             day=day,
             arrived_at=_at(day, rng.randrange(0, max(1, min(120, latest)))),
         )
-        for person_id, unit_id in Employment.objects.filter(
-            active_q(day), position__in=PRESENT_STAFF, unit__kind__in=["kindergarten", "sfo"]
-        ).values_list("person_id", "unit_id")
+        for person_id, unit_id in Employment.objects.active_on(day)
+        .filter(position__in=PRESENT_STAFF, unit__kind__in=["kindergarten", "sfo"])
+        .values_list("person_id", "unit_id")
         if weekday and rng.random() < 0.9
     ]
     StaffPresence.objects.bulk_create(staff, batch_size=2000)
@@ -197,9 +202,83 @@ def build_attendance_demo(rng: random.Random) -> dict[str, int]:
             valid_from=day - dt.timedelta(days=30),
             recorded_at=now - dt.timedelta(days=30),
         )
+    notes, consents, contacts = _records(rng, placements, persona_ids, now)
     return {
+        "notes": notes,
+        "consents": consents,
+        "emergency_contacts": contacts,
         "attendances": len(attendances),
         "absences": len(absences),
         "pickups": len(pickups),
         "staff_present": len(staff),
     }
+
+
+ALLERGIES = ("Nøtter", "Melk (laktose)", "Egg", "Gluten (cøliaki)", "Fisk", "Pollen")
+DIETS = ("Vegetar", "Ikke svinekjøtt", "Halal", "Laktosefri")
+
+
+def _records(
+    rng: random.Random,
+    placements: Sequence[tuple[int, int, int, int | None, str]],
+    skip: set[int],
+    now: dt.datetime,
+) -> tuple[int, int, int]:
+    """Allergies and diet for some children, a few health notes, consents from most families,
+    and an emergency contact for some (operations.md §3.3, §3.4)."""
+    children = sorted({p[0] for p in placements if p[4] == "kindergarten"} - skip)
+    guardians: dict[int, list[int]] = {}
+    for child_id, guardian_id in Guardianship.objects.filter(
+        child_id__in=children, parental_responsibility=True
+    ).values_list("child_id", "guardian_id"):
+        guardians.setdefault(child_id, []).append(guardian_id)
+    notes: list[ChildNote] = []
+    consents: list[Consent] = []
+    contacts: list[EmergencyContact] = []
+    for child_id in children:
+        roll = rng.random()
+        if roll < 0.08:
+            notes.append(
+                ChildNote(
+                    child_id=child_id, kind="allergy", text=rng.choice(ALLERGIES), recorded_at=now
+                )
+            )
+        elif roll < 0.12:
+            notes.append(
+                ChildNote(child_id=child_id, kind="diet", text=rng.choice(DIETS), recorded_at=now)
+            )
+        if rng.random() < 0.02:
+            notes.append(
+                ChildNote(
+                    child_id=child_id,
+                    kind="health",
+                    text="Astma, inhalator i sekken",
+                    recorded_at=now,
+                )
+            )
+        if rng.random() < 0.7:
+            for guardian_id in guardians.get(child_id, []):
+                for purpose in ConsentPurpose.values:
+                    consents.append(
+                        Consent(
+                            child_id=child_id,
+                            guardian_id=guardian_id,
+                            purpose=purpose,
+                            granted=purpose != "press" and rng.random() < 0.85,
+                            at=now - dt.timedelta(days=rng.randrange(20, 400)),
+                        )
+                    )
+        if rng.random() < 0.3:
+            contacts.append(
+                EmergencyContact(
+                    child_id=child_id,
+                    name=f"{rng.choice(names.GIRLS + names.BOYS)} {rng.choice(names.SURNAMES)}",
+                    relation=rng.choice(RELATIONS),
+                    phone=f"4{rng.randrange(1000000, 9999999)}",
+                    added_at=now - dt.timedelta(days=rng.randrange(20, 400)),
+                )
+            )
+    ChildNote.objects.bulk_create(notes, batch_size=2000)
+    Consent.objects.bulk_create(consents, batch_size=2000)
+    EmergencyContact.objects.bulk_create(contacts, batch_size=2000)
+    return len(notes), len(consents), len(contacts)

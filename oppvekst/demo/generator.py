@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -777,8 +777,3 @@ class Generator:
 def generate(seed: int = 1, scale: float = 1.0, progress: Progress | None = None) -> dict[str, int]:
     with transaction.atomic():
         return Generator(seed=seed, scale=scale, progress=progress).run()
-
-
-def iter_chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

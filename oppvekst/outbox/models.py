@@ -1,6 +1,11 @@
 """Every message to an external system goes through the outbox (DESIGN.md "Integrations"):
 written in the same transaction as the change that causes it, delivered by the worker with
-retries, never lost, never sent twice (the idempotency key is unique)."""
+retries, never lost, never sent twice silently (the idempotency key is unique, and every
+delivery carries it so the receiver can drop a repeat).
+
+Delivery marks a message `sending` and commits before it talks to the receiver, then records
+the outcome: a worker killed in between leaves a `sending` row that is delivered again after
+SENDING_TIMEOUT with the same key (at-least-once), never a row marked `sent` that was not."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.db import models
 class OutboxMessage(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending"
+        SENDING = "sending"  # handed to the receiver; the outcome is not recorded yet
         SENT = "sent"
         FAILED = "failed"  # gave up after MAX_ATTEMPTS
 
@@ -24,6 +30,7 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field, field_validator
@@ -131,13 +132,17 @@ def create_child(
     if not can(a, ChildAction.CREATE):
         raise PermissionDenied
     municipality_id = sorted(a.ids("municipality_id", ["caseworker"]))[0]
-    child_id, created = once(
-        scope="child_register",
-        key=idempotency_key,
-        user_id=request.auth.user_id,  # type: ignore[attr-defined]
-        change=lambda: (
-            child_register(actor=a, municipality_id=municipality_id, **payload.dict()).pk
-        ),
-    )
-    audit.record(a, "child.create", [child_id], request=request)
-    return Status(201 if created else 200, selectors.child_detail(a, child_id).as_dict())
+    # The registration, its idempotency record, the audit row and the answer in one
+    # transaction: nothing committed can be answered with an error, nothing half-written stays.
+    with transaction.atomic():
+        child_id, created = once(
+            scope="child_register",
+            key=idempotency_key,
+            user_id=request.auth.user_id,  # type: ignore[attr-defined]
+            change=lambda: (
+                child_register(actor=a, municipality_id=municipality_id, **payload.dict()).pk
+            ),
+        )
+        audit.record(a, "child.create", [child_id], request=request)
+        out = selectors.child_detail(a, child_id).as_dict()
+    return Status(201 if created else 200, out)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 from oppvekst.people.identity import InvalidIdentityNumber, normalise, parse
 
@@ -139,6 +140,8 @@ class Guardianship(models.Model):
     residence_share_percent = models.PositiveSmallIntegerField(_("andel bosted (%)"), default=100)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("foresatt-forhold")

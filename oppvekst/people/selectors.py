@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from oppvekst.access.builders import STAFF_GRACE
 from oppvekst.access.policy import Actor, allowed_ids, can, scope
-from oppvekst.daterange import active_q
 from oppvekst.errors import NotFoundError
 from oppvekst.people import disclosure
 from oppvekst.people.models import Guardianship, IdentityReview, Person, ReviewKind
@@ -108,8 +108,8 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
     placements = None
     if location_ok:
         placements = list(
-            Placement.objects.filter(child=person)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day - dt.timedelta(days=31)))
+            Placement.objects.not_ended_by(actor.day - STAFF_GRACE)
+            .filter(child=person)
             .select_related("unit", "group")
             .order_by("valid_from")
         )
@@ -117,7 +117,8 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
     if sensitive:
         guardians = [
             g.guardian
-            for g in Guardianship.objects.filter(active_q(actor.day), child=person)
+            for g in Guardianship.objects.active_on(actor.day)
+            .filter(child=person)
             .select_related("guardian")
             .order_by("guardian__last_name")
         ]
@@ -135,7 +136,7 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
 def guardian_children(actor: Actor) -> list[Person]:
     ids = actor.ids("child_id", ["guardian", "daily_carer"])
     visible = allowed_ids(actor, ChildAction.READ_BASIC, ids)
-    active = Placement.objects.filter(active_q(actor.day)).select_related("unit", "group")
+    active = Placement.objects.active_on(actor.day).select_related("unit", "group")
     return list(
         Person.objects.filter(pk__in=visible)
         .order_by("birth_date")
@@ -147,13 +148,15 @@ def siblings(child: Person, day: dt.date) -> list[Person]:
     """Siblings are derived, never stored: children who share a guardian with
     parental responsibility, or who are registered in the same household. Not access-scoped:
     callers (billing's sibling discount, admission's sibling priority) scope the child first."""
-    guardian_ids = Guardianship.objects.filter(
-        active_q(day), child=child, parental_responsibility=True
-    ).values("guardian_id")
+    guardian_ids = (
+        Guardianship.objects.active_on(day)
+        .filter(child=child, parental_responsibility=True)
+        .values("guardian_id")
+    )
     shared_guardian = Q(
-        pk__in=Guardianship.objects.filter(
-            active_q(day), guardian_id__in=guardian_ids, parental_responsibility=True
-        ).values("child_id")
+        pk__in=Guardianship.objects.active_on(day)
+        .filter(guardian_id__in=guardian_ids, parental_responsibility=True)
+        .values("child_id")
     )
     same_household = Q(household_key=child.household_key) if child.household_key else Q(pk__in=[])
     adults_born_before = day.replace(year=day.year - ADULT_AGE_YEARS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -129,25 +130,27 @@ def child_register_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         municipality_id = sorted(actor.ids("municipality_id", ["caseworker"]))[0]
         try:
-            child_id, _created = once(
-                scope="child_register",
-                key=data["idempotency_key"],
-                user_id=int(request.user.pk or 0),
-                change=lambda: (
-                    child_register(
-                        actor=actor,
-                        municipality_id=municipality_id,
-                        **{k: v for k, v in data.items() if k != "idempotency_key"},
-                    ).pk
-                ),
-            )
+            # The registration and its audit row commit together (one transaction per change).
+            with transaction.atomic():
+                child_id, _created = once(
+                    scope="child_register",
+                    key=data["idempotency_key"],
+                    user_id=int(request.user.pk or 0),
+                    change=lambda: (
+                        child_register(
+                            actor=actor,
+                            municipality_id=municipality_id,
+                            **{k: v for k, v in data.items() if k != "idempotency_key"},
+                        ).pk
+                    ),
+                )
+                audit.record(actor, "child.create", [child_id], request=request)
         except DomainError as exc:
             for field, message in exc.fields.items():
                 form.add_error(field if field in form.fields else None, str(message))
             if not exc.fields:
                 form.add_error(None, str(exc.message))
         else:
-            audit.record(actor, "child.create", [child_id], request=request)
             return redirect("child_detail", child_id=child_id)
     return render(
         request, "people/child_register.html", {"form": form}, status=400 if form.errors else 200

@@ -6,13 +6,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.core.models import UnitKind
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
-
-class Service(models.TextChoices):
-    KINDERGARTEN = "kindergarten", _("Barnehage")
-    SCHOOL = "school", _("Skole")
-    SFO = "sfo", _("SFO")
+# A placement's service is the kind of its unit: one choice, under the name placement code
+# reads best.
+Service = UnitKind
 
 
 class Placement(models.Model):
@@ -36,6 +36,8 @@ class Placement(models.Model):
     valid_from = models.DateField(_("fra"))
     valid_to = models.DateField(_("til"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plass")

@@ -12,16 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
 from oppvekst.core.models import Group, Unit
-from oppvekst.daterange import DateRange, overlap_q
+from oppvekst.daterange import DateRange
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
-
-SERVICE_FOR_UNIT_KIND = {
-    "kindergarten": Service.KINDERGARTEN,
-    "school": Service.SCHOOL,
-    "sfo": Service.SFO,
-}
 
 
 class PlacementOverlap(ConflictError):
@@ -56,14 +50,14 @@ def placement_create(
         )
     period = DateRange(valid_from, valid_to)
     _validate(unit=unit, group=group, period=period, place_percent=place_percent)
-    service = SERVICE_FOR_UNIT_KIND[unit.kind]
+    service = Service(unit.kind)
     try:
         with transaction.atomic():
             # Serialise all placement changes for this child.
             Person.objects.select_for_update().only("pk").get(pk=child.pk)
             clash = (
-                Placement.objects.filter(child=child, service=service)
-                .filter(overlap_q(period))
+                Placement.objects.overlapping(period)
+                .filter(child=child, service=service)
                 .select_related("unit")
                 .first()
             )

@@ -48,6 +48,7 @@ urlpatterns = [
         name="absence_cancel",
     ),
     path("hverdag/<int:child_id>/henting/", attendance_portal.pickup_new, name="pickup_new"),
+    path("hverdag/<int:child_id>/kort/", attendance_portal.child_card, name="child_card"),
     path(
         "hverdag/henting/<int:pickup_id>/trekk/",
         attendance_portal.pickup_withdraw,

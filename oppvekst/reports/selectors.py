@@ -14,7 +14,6 @@ from typing import Any
 from oppvekst.attendance.engine import staffing
 from oppvekst.attendance.selectors import norm_inputs
 from oppvekst.core.models import GroupKind, Municipality, Unit, UnitKind
-from oppvekst.daterange import active_q
 from oppvekst.placements.models import Placement, Service
 from oppvekst.reports.engine import basil, gsi
 from oppvekst.staff.models import Employment, GroupAssignment, Position
@@ -26,28 +25,32 @@ def gsi_report(municipality: Municipality, day: dt.date) -> dict[str, Any]:
     )
     ids = [s.pk for s in schools]
     placements = list(
-        Placement.objects.filter(
-            active_q(day), unit_id__in=ids, service=Service.SCHOOL
-        ).values_list("unit_id", "child_id", "group__grade", "child__sex")
+        Placement.objects.active_on(day)
+        .filter(unit_id__in=ids, service=Service.SCHOOL)
+        .values_list("unit_id", "child_id", "group__grade", "child__sex")
     )
     in_sfo = set(
-        Placement.objects.filter(active_q(day), service=Service.SFO).values_list(
-            "child_id", flat=True
-        )
+        Placement.objects.active_on(day)
+        .filter(service=Service.SFO)
+        .values_list("child_id", flat=True)
     )
     pupils: dict[int, list[gsi.Pupil]] = defaultdict(list)
     for unit_id, child_id, grade, sex in placements:
         pupils[unit_id].append(gsi.Pupil(child_id, grade or 0, sex or None, child_id in in_sfo))
     grades_of: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for person_id, unit_id, grade in GroupAssignment.objects.filter(
-        active_q(day), group__unit_id__in=ids, group__kind=GroupKind.CLASS
-    ).values_list("person_id", "group__unit_id", "group__grade"):
+    for person_id, unit_id, grade in (
+        GroupAssignment.objects.active_on(day)
+        .filter(group__unit_id__in=ids, group__kind=GroupKind.CLASS)
+        .values_list("person_id", "group__unit_id", "group__grade")
+    ):
         if grade:
             grades_of[(person_id, unit_id)].add(grade)
     teachers: dict[int, list[gsi.Teacher]] = defaultdict(list)
-    for pk, person_id, unit_id, percentage in Employment.objects.filter(
-        active_q(day), unit_id__in=ids, position=Position.TEACHER
-    ).values_list("pk", "person_id", "unit_id", "percentage"):
+    for pk, person_id, unit_id, percentage in (
+        Employment.objects.active_on(day)
+        .filter(unit_id__in=ids, position=Position.TEACHER)
+        .values_list("pk", "person_id", "unit_id", "percentage")
+    ):
         grades = tuple(sorted(grades_of.get((person_id, unit_id), set())))
         teachers[unit_id].append(gsi.Teacher(pk, Decimal(percentage) / 100, grades))
     reports = [

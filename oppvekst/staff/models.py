@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.daterange import ValidityQuerySet
 from oppvekst.dbutils import valid_range_constraint
 
 
@@ -45,6 +46,8 @@ class Employment(models.Model):
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("arbeidsforhold")
         verbose_name_plural = _("arbeidsforhold")
@@ -80,6 +83,8 @@ class GroupAssignment(models.Model):
     role = models.CharField(_("rolle"), max_length=30, choices=AssignmentRole.choices)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("gruppetilknytning")

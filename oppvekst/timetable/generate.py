@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from oppvekst import clock
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit, UnitKind
-from oppvekst.daterange import DateRange, overlap_q
+from oppvekst.daterange import DateRange
 from oppvekst.errors import ConflictError, DomainError
 from oppvekst.placements.models import Placement
 from oppvekst.staff.models import AssignmentRole, Employment, GroupAssignment, Position
@@ -69,10 +69,6 @@ def subject_hours_table() -> dict[str, Any]:
     return data
 
 
-def _stage(grade: int) -> str:
-    return "1-7" if grade <= 7 else "8-10"
-
-
 @dataclass
 class _TeacherLoad:
     employment: Employment
@@ -94,7 +90,8 @@ def _pupils(classes: list[Group], school_year: SchoolYear) -> dict[int, list[int
     period = DateRange(school_year.starts, school_year.ends)
     out: dict[int, list[int]] = {g.pk: [] for g in classes}
     rows = (
-        Placement.objects.filter(overlap_q(period), group__in=classes)
+        Placement.objects.overlapping(period)
+        .filter(group__in=classes)
         .order_by("child__last_name", "child__first_name", "child_id")
         .values_list("group_id", "child_id")
     )
@@ -107,7 +104,8 @@ def _pupils(classes: list[Group], school_year: SchoolYear) -> dict[int, list[int
 def _teachers(unit: Unit, school_year: SchoolYear) -> list[Employment]:
     period = DateRange(school_year.starts, school_year.ends)
     return list(
-        Employment.objects.filter(overlap_q(period), unit=unit, position=Position.TEACHER)
+        Employment.objects.overlapping(period)
+        .filter(unit=unit, position=Position.TEACHER)
         .select_related("person")
         .order_by("person__last_name", "person__first_name", "pk")
     )

@@ -415,7 +415,6 @@ class SolveJob(models.Model):
     hard_violations = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
     conflict = models.JSONField(default=list, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -468,7 +467,6 @@ class CalendarFeed(models.Model):
     salt = models.CharField(max_length=32)
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

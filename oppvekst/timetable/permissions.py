@@ -52,8 +52,7 @@ def timetable_read_class(actor: Actor) -> Q:
     )
     own = actor.ids("child_id", FAMILY)
     if own:
-        current = Placement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day),
+        current = Placement.objects.not_ended_by(actor.day).filter(
             group=OuterRef("pk"),
             child_id__in=own,
         )

@@ -13,12 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from oppvekst.access.policy import Actor, allowed_ids, can, scope
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
-from oppvekst.daterange import active_q
 from oppvekst.errors import NotFoundError
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
@@ -123,8 +122,8 @@ def guardian_class_links(actor: Actor) -> list[ClassLink]:
     if not own:
         return []
     placements = list(
-        Placement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day),
+        Placement.objects.not_ended_by(actor.day)
+        .filter(
             child_id__in=own,
             service=Service.SCHOOL,
             group__isnull=False,
@@ -169,7 +168,8 @@ def own_teacher_employments(actor: Actor) -> list[Employment]:
         return []
     units = [r.unit_id for r in actor.roles if r.unit_id is not None]
     return list(
-        Employment.objects.filter(active_q(actor.day), person=actor.person, unit_id__in=units)
+        Employment.objects.active_on(actor.day)
+        .filter(person=actor.person, unit_id__in=units)
         .filter(unit__kind="school")
         .select_related("unit", "person")
         .order_by("pk")
@@ -233,13 +233,6 @@ def version_get(
         if group is not None and can(actor, TimetableAction.READ_CLASS, group):
             return version, access
     raise NotFoundError("Not found.")
-
-
-def job_get(actor: Actor, job_id: int) -> SolveJob:
-    job = SolveJob.objects.select_related("timetable__unit").filter(pk=job_id).first()
-    if job is None or not can(actor, TimetableAction.EDIT, job.timetable.unit):
-        raise NotFoundError("Not found.")
-    return job
 
 
 def job_as_dict(job: SolveJob) -> dict[str, Any]:
@@ -430,8 +423,8 @@ def rules_list(tt: Timetable) -> list[TimetableConstraint]:
 
 def school_teachers(tt: Timetable) -> list[Employment]:
     return list(
-        Employment.objects.filter(unit=tt.unit, position="teacher")
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=tt.school_year.starts))
+        Employment.objects.not_ended_by(tt.school_year.starts)
+        .filter(unit=tt.unit, position="teacher")
         .select_related("person")
         .order_by("person__last_name", "person__first_name")
     )

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from oppvekst import clock
@@ -27,6 +27,7 @@ from oppvekst.access.models import User
 from oppvekst.access.policy import Actor, can
 from oppvekst.core.models import Group
 from oppvekst.errors import ConflictError, DomainError, NotFoundError
+from oppvekst.jobs import services as jobs
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import task_sources
@@ -91,7 +92,6 @@ def solve_job_start(
     seed: int = 0,
     workers: int = 0,
     optimize: bool = True,
-    idempotency_key: str | None = None,
 ) -> SolveJob:
     """Queue a solve. The task starts after the transaction commits (the worker must see the
     job row); with the immediate backend it runs right there."""
@@ -110,42 +110,31 @@ def solve_job_start(
         fields["base_version"] = _("Versjonen hører til en annen timeplan.")
     if fields:
         raise DomainError(_("Timeplanen kan ikke legges."), code="invalid", fields=fields)
-    if idempotency_key:
-        found = SolveJob.objects.filter(idempotency_key=idempotency_key).first()
-        if found is not None:
-            return found
     if not timetable.lessons.exists():
         raise DomainError(
             _("Timeplanen har ingen timer ennå. Lag grunnlaget først."), code="no_lessons"
         )
-    try:
-        with transaction.atomic():
-            Timetable.objects.select_for_update().only("pk").get(pk=timetable.pk)
-            running = timetable.jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
-            _fail_stale(running)
-            if running.exists():
-                raise ConflictError(
-                    _("En timeplan legges allerede for denne skolen. Vent til den er ferdig."),
-                    code="job_running",
-                )
-            job = SolveJob.objects.create(
-                timetable=timetable,
-                mode=mode,
-                base_version=base_version,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
-                optimize=optimize,
-                idempotency_key=idempotency_key or None,
-                created_by=user,
-                created_at=clock.now(),
+    with transaction.atomic():
+        Timetable.objects.select_for_update().only("pk").get(pk=timetable.pk)
+        running = timetable.jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+        _fail_stale(running)
+        if running.exists():
+            raise ConflictError(
+                _("En timeplan legges allerede for denne skolen. Vent til den er ferdig."),
+                code="job_running",
             )
-            transaction.on_commit(lambda: _enqueue(job.pk))
-    except IntegrityError:
-        found = SolveJob.objects.filter(idempotency_key=idempotency_key).first()
-        if found is None:
-            raise
-        return found
+        job = SolveJob.objects.create(
+            timetable=timetable,
+            mode=mode,
+            base_version=base_version,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            optimize=optimize,
+            created_by=user,
+            created_at=clock.now(),
+        )
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
@@ -168,7 +157,7 @@ def _fail_stale(jobs: QuerySet[SolveJob]) -> None:
 def _enqueue(job_id: int) -> None:
     from oppvekst.timetable.tasks import solve_timetable
 
-    solve_timetable.enqueue(job_id)
+    solve_timetable.enqueue(job_id=job_id)
 
 
 @dataclass
@@ -182,26 +171,52 @@ class _Live:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-def solve_job_run(job_id: int) -> str:
-    """The background task: solve, write progress to the job row, store a new draft."""
-    claimed = SolveJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=clock.now()
-    )
-    if not claimed:
-        return "skipped"
-    job = SolveJob.objects.select_related("timetable", "base_version").get(pk=job_id)
-    try:
-        return _solve(job)
-    except Exception:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
-        SolveJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED,
-            finished_at=clock.now(),
-            message=traceback.format_exc(limit=3)[-2000:],
+def solve_job_restarted(key: str, *, retry: bool) -> None:
+    """The jobs reaper's hook: a solve whose worker died starts again (the people waiting are
+    told); an administrator's retry queues a failed solve again."""
+    if retry:
+        SolveJob.objects.filter(pk=int(key), status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED, message="", finished_at=None
         )
-        return JobStatus.FAILED
+        return
+    SolveJob.objects.filter(pk=int(key), status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        message=_("Restartet etter avbrudd. Timeplanen legges på nytt.")
+    )
 
 
-def _solve(job: SolveJob) -> str:
+def solve_job_run(job_id: int) -> str:
+    """The background task: solve, write progress to the job row, store a new draft. Runs
+    under a job lease: a solve whose worker died is taken over and solved again."""
+    with jobs.lease(
+        kind="timetable.solve",
+        key=job_id,
+        task="oppvekst.timetable.tasks.solve_timetable",
+        kwargs={"job_id": job_id},
+        restart_hook="oppvekst.timetable.services.solve_job_restarted",
+        label=f"Timeplan, jobb {job_id}",
+    ) as lease:
+        if lease is None:
+            return "skipped"
+        claimed = SolveJob.objects.filter(
+            pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        ).update(status=JobStatus.RUNNING, started_at=clock.now())
+        if not claimed:
+            return "skipped"
+        job = SolveJob.objects.select_related("timetable", "base_version").get(pk=job_id)
+        try:
+            return _solve(job, lease)
+        except (jobs.LeaseLost, OperationalError, InterfaceError):
+            raise  # another worker solves it, or it runs again when the database is back
+        except Exception:  # noqa: BLE001 - a failed solve is recorded on the job, never lost
+            SolveJob.objects.filter(pk=job_id).update(
+                status=JobStatus.FAILED,
+                finished_at=clock.now(),
+                message=traceback.format_exc(limit=3)[-2000:],
+            )
+            return JobStatus.FAILED
+
+
+def _solve(job: SolveJob, lease: jobs.Lease) -> str:
     # OR-Tools (with numpy and pandas) takes seconds to import: only the background worker that
     # solves pays for it, not every web worker (docs/decisions/0002-serving.md).
     from oppvekst.timetable.engine.solver import SolveOptions
@@ -275,26 +290,36 @@ def _solve(job: SolveJob) -> str:
     now = clock.now()
     if result.status == "solved" and result.solution is not None:
         hard, soft, _details = verify(built.instance, result.solution)
-        version = _store_version(
-            timetable,
-            result.solution,
-            user_id=job.created_by_id,
-            based_on=job.base_version,
-            locked=set(locked),
-            hard=hard,
-            soft=soft,
-        )
-        SolveJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.SOLVED,
-            result_version=version,
-            solutions=live.solutions_before + result.solutions,
-            best_penalty=result.soft_penalty,
-            best_bound=result.best_bound,
-            hard_violations=hard,
-            elapsed=time.monotonic() - live.started,
-            finished_at=now,
-            message="",
-        )
+        # The new version and the job's result in one transaction, under the lease: a kill
+        # between them cannot leave a version whose job runs (and stores one) again.
+        with transaction.atomic():
+            lease.confirm()
+            if (
+                not SolveJob.objects.select_for_update()
+                .filter(pk=job.pk, status=JobStatus.RUNNING)
+                .exists()
+            ):
+                return "skipped"
+            version = _store_version(
+                timetable,
+                result.solution,
+                user_id=job.created_by_id,
+                based_on=job.base_version,
+                locked=set(locked),
+                hard=hard,
+                soft=soft,
+            )
+            SolveJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.SOLVED,
+                result_version=version,
+                solutions=live.solutions_before + result.solutions,
+                best_penalty=result.soft_penalty,
+                best_bound=result.best_bound,
+                hard_violations=hard,
+                elapsed=time.monotonic() - live.started,
+                finished_at=now,
+                message="",
+            )
         return JobStatus.SOLVED
     if result.status == "infeasible":
         conflict = [built.describe(name) for name in result.conflict]
@@ -597,14 +622,9 @@ def feed_create(
     teacher: Employment | None = None,
     room: Room | None = None,
     pupil: Person | None = None,
-    idempotency_key: str | None = None,
 ) -> CalendarFeed:
     """A new secret feed URL (`feed_token`). The owner must be allowed to read what the feed
-    shows, now and at every later read. A repeat with the same key returns the first feed."""
-    if idempotency_key:
-        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
-        if found is not None:
-            return found
+    shows, now and at every later read."""
     target = _feed_target(actor, kind, group, teacher, room, pupil)
     if target is None:
         raise NotFoundError(_("Fant ikke timeplanen."))
@@ -620,19 +640,11 @@ def feed_create(
         label=label[:150],
         salt=secrets.token_hex(16),
         created_at=clock.now(),
-        idempotency_key=idempotency_key or None,
     )
     token = feed_token(feed)
     feed.token_hash = feed_token_hash(token)
     feed.prefix = token[:12]
-    try:
-        with transaction.atomic():
-            feed.save()
-    except IntegrityError:
-        found = CalendarFeed.objects.filter(idempotency_key=idempotency_key, owner=user).first()
-        if found is None:
-            raise
-        return found
+    feed.save()
     return feed
 
 
@@ -677,8 +689,8 @@ def _pupil_school(pupil: Person, actor: Actor) -> int | None:
     from oppvekst.placements.models import Placement, Service
 
     placement = (
-        Placement.objects.filter(child=pupil, service=Service.SCHOOL)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=actor.day))
+        Placement.objects.not_ended_by(actor.day)
+        .filter(child=pupil, service=Service.SCHOOL)
         .order_by("valid_from")
         .first()
     )

@@ -8,7 +8,6 @@ keyboard- and script-free way to do it) and POST with the change. The pages' scr
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -22,12 +21,24 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oppvekst import clock
 from oppvekst.access import audit, edge
 from oppvekst.access.policy import Actor, actor_for_user, can
+from oppvekst.core.confirm import confirmed
+from oppvekst.core.idempotency import once, seen
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit
-from oppvekst.errors import DomainError, NotFoundError
+from oppvekst.errors import DomainError, NotFoundError, json_error, json_errors, wants_json
 from oppvekst.people.models import Person
 from oppvekst.staff.models import Employment
 from oppvekst.timetable import ical, selectors, services
 from oppvekst.timetable.adapters import build_instance
+from oppvekst.timetable.forms import (
+    FeedForm,
+    LockForm,
+    MoveForm,
+    SolveForm,
+    TeacherUnavailableForm,
+    TimetableCreateForm,
+    new_key,
+    posted,
+)
 from oppvekst.timetable.generate import timetable_generate
 from oppvekst.timetable.models import (
     DAY_NAMES,
@@ -43,14 +54,11 @@ from oppvekst.timetable.models import (
 )
 from oppvekst.timetable.permissions import TimetableAction
 
-ONCE_SESSION_KEY = "timetable_once"
+# The solve's idempotency scope: the progress script asks for its job by the form's key.
+SOLVE_SCOPE = "timetable.solve"
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _int(value: Any) -> int | None:
@@ -60,25 +68,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _new_key() -> str:
-    return uuid.uuid4().hex
-
-
-def _key(request: HttpRequest) -> str:
-    key = request.POST.get("idempotency_key", "") or request.headers.get("Idempotency-Key", "")
-    return key.strip()[:64]
-
-
-def _seen(request: HttpRequest, key: str) -> str | None:
-    """Where a submission with this idempotency key went the first time (repeats go there)."""
-    done: dict[str, str] = request.session.get(ONCE_SESSION_KEY, {})
-    return done.get(key)
-
-
-def _remember(request: HttpRequest, key: str, url: str) -> None:
-    done: dict[str, str] = request.session.get(ONCE_SESSION_KEY, {})
-    done[key] = url
-    request.session[ONCE_SESSION_KEY] = dict(list(done.items())[-50:])
+def _user_id(request: HttpRequest) -> int:
+    return int(request.user.pk or 0)
 
 
 def _not_found(exc: Exception | None = None) -> Http404:
@@ -146,23 +137,28 @@ def timetable_create(request: HttpRequest, unit_id: int, start_year: int) -> Htt
     has_drafts = existing is not None and existing.versions.exists()
     error = ""
     if request.method == "POST":
-        key = _key(request)
-        if key and (done := _seen(request, key)):
-            return redirect(done)
-        if not key:
-            error = _("Skjemaet er utløpt. Prøv igjen.")
-        elif has_drafts and request.POST.get("replace") != "1":
+        form = TimetableCreateForm(posted(request))
+        if not form.is_valid():
+            error, _fields = form.messages()
+        elif (done := seen("timetable.create", form.key(), _user_id(request))) is not None:
+            return redirect("timetable:detail", done)
+        elif has_drafts and not form.cleaned_data["replace"]:
             error = _("Bekreft at utkastene skal slettes.")
         else:
             try:
-                tt = timetable_generate(unit=unit, school_year=year, replace=has_drafts)
+                tt_id, _created = once(
+                    scope="timetable.create",
+                    key=form.key(),
+                    user_id=_user_id(request),
+                    change=lambda: (
+                        timetable_generate(unit=unit, school_year=year, replace=has_drafts).pk
+                    ),
+                )
             except DomainError as exc:
                 error = str(exc.message)
             else:
-                url = reverse("timetable:detail", args=[tt.pk])
-                _remember(request, key, url)
                 messages.success(request, _("Grunnlaget for timeplanen er laget."))
-                return redirect(url)
+                return redirect("timetable:detail", tt_id)
     classes = Group.objects.filter(unit=unit, school_year=year, kind=GroupKind.CLASS).count()
     return render(
         request,
@@ -174,7 +170,7 @@ def timetable_create(request: HttpRequest, unit_id: int, start_year: int) -> Htt
             "has_drafts": has_drafts,
             "classes": classes,
             "error": error,
-            "idempotency_key": _new_key(),
+            "idempotency_key": new_key(),
         },
     )
 
@@ -201,7 +197,7 @@ def _solve_form_context(tt: Any, base_version_id: int | None) -> dict[str, Any]:
         "versions": versions,
         "base_version_id": base_version_id,
         "modes": JobMode.choices,
-        "idempotency_key": _new_key(),
+        "idempotency_key": new_key(),
         "time_limit": 30,
         "seed": 0,
         "workers": 0,
@@ -210,73 +206,81 @@ def _solve_form_context(tt: Any, base_version_id: int | None) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@json_errors()
 def solve_start(request: HttpRequest, timetable_id: int) -> HttpResponse:
     _a, tt, access = _timetable(request, timetable_id, edit=True)
-    form = _solve_form_context(tt, _int(request.GET.get("versjon")))
+    form_context = _solve_form_context(tt, _int(request.GET.get("versjon")))
     errors: dict[str, str] = {}
     error = ""
     if request.method == "POST":
-        key = _key(request)
-        time_limit = _int(request.POST.get("time_limit"))
-        seed = _int(request.POST.get("seed") or 0)
-        workers = _int(request.POST.get("workers") or 0)
-        mode = request.POST.get("mode", JobMode.NEW)
-        base_id = _int(request.POST.get("base_version"))
-        base = tt.versions.filter(pk=base_id).first() if base_id else None
-        if not key:
-            error = _("Skjemaet er utløpt. Prøv igjen.")
-        if time_limit is None:
-            errors["time_limit"] = _("Skriv tidsgrensen i hele sekunder.")
-        if seed is None or seed < 0:
-            errors["seed"] = _("Frøet må være et helt tall (0 eller større).")
-        if workers is None:
-            errors["workers"] = _("Antall tråder må være et helt tall.")
-        if not error and not errors:
+        form = SolveForm(posted(request), timetable=tt)
+        valid = form.is_valid()
+        error, errors = form.messages()
+        data = form.cleaned_data
+        if valid:
             try:
-                job = services.solve_job_start(
-                    timetable=tt,
-                    user=request.user,  # type: ignore[arg-type]
-                    mode=mode,
-                    base_version=base,
-                    time_limit=time_limit or 30,
-                    seed=seed or 0,
-                    workers=workers or 0,
-                    optimize=request.POST.get("first_only") != "1",
-                    idempotency_key=key,
+                job_id, _created = once(
+                    scope=SOLVE_SCOPE,
+                    key=form.key(),
+                    user_id=_user_id(request),
+                    change=lambda: (
+                        services.solve_job_start(
+                            timetable=tt,
+                            user=request.user,  # type: ignore[arg-type]
+                            mode=data["mode"] or JobMode.NEW,
+                            base_version=data["base_version"],
+                            time_limit=data["time_limit"],
+                            seed=data["seed"],
+                            workers=data["workers"],
+                            optimize=not data["first_only"],
+                        ).pk
+                    ),
                 )
             except DomainError as exc:
                 error = str(exc.message)
                 errors.update({k: str(v) for k, v in exc.fields.items()})
             else:
-                job.refresh_from_db()
-                if _wants_json(request):
+                job = SolveJob.objects.get(pk=job_id)
+                if wants_json(request):
                     return JsonResponse({"ok": True, "job": selectors.job_as_dict(job)})
                 return redirect(reverse("timetable:detail", args=[tt.pk]) + "#fremdrift")
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "message": error, "fields": errors}, status=400)
-        form.update(
+        if wants_json(request):
+            return json_error(DomainError(error, fields=errors), status=400, ok=False)
+        form_data = form.data
+        form_context.update(
             {
-                "time_limit": request.POST.get("time_limit", ""),
-                "seed": request.POST.get("seed", ""),
-                "workers": request.POST.get("workers", ""),
-                "base_version_id": base_id,
+                "time_limit": form_data.get("time_limit", ""),
+                "seed": form_data.get("seed", ""),
+                "workers": form_data.get("workers", ""),
+                "base_version_id": _int(form_data.get("base_version")),
             }
         )
     return render(
         request,
         "timetable/solve.html",
-        {"tt": tt, "access": access, "solve_form": form, "errors": errors, "error": error},
+        {
+            "tt": tt,
+            "access": access,
+            "solve_form": form_context,
+            "errors": errors,
+            "error": error,
+        },
     )
 
 
 @require_GET
 @never_cache
+@json_errors(always=True)
 def job_status(request: HttpRequest, timetable_id: int) -> JsonResponse:
     """Progress of the timetable's latest solve (or of the one started with `nokkel`)."""
     _a, tt, _access = _timetable(request, timetable_id, edit=True)
     jobs = SolveJob.objects.filter(timetable=tt)
-    key = request.GET.get("nokkel", "")[:64]
-    job = jobs.filter(idempotency_key=key).first() if key else jobs.order_by("-pk").first()
+    key = request.GET.get("nokkel", "")
+    if key:
+        job_id = seen(SOLVE_SCOPE, key, _user_id(request))
+        job = jobs.filter(pk=job_id).first() if job_id is not None else None
+    else:
+        job = jobs.order_by("-pk").first()
     if job is None:
         return JsonResponse({"status": "waiting", "finished": False})
     data = selectors.job_as_dict(job)
@@ -297,36 +301,38 @@ def rules(request: HttpRequest, timetable_id: int) -> HttpResponse:
     periods = list(tt.periods.order_by("index"))
     teachers = selectors.school_teachers(tt)
     if request.method == "POST":
-        key = _key(request)
-        if key and (done := _seen(request, key)):
-            return redirect(done)
-        teacher = next((t for t in teachers if t.pk == _int(request.POST.get("teacher"))), None)
-        days = [d for d in (_int(x) for x in request.POST.getlist("day")) if d is not None]
-        hours = [h for h in (_int(x) for x in request.POST.getlist("period")) if h is not None]
-        hard = request.POST.get("hard", "1") == "1"
-        weight = _int(request.POST.get("weight")) or 100
-        if not key:
-            error = _("Skjemaet er utløpt. Prøv igjen.")
-        elif teacher is None:
-            errors["teacher"] = _("Velg en lærer.")
-        else:
+        form = TeacherUnavailableForm(
+            posted(request),
+            teachers=teachers,
+            days=list(range(tt.days)),
+            periods=[p.index for p in periods if not p.is_break],
+        )
+        valid = form.is_valid()
+        error, errors = form.messages()
+        if valid:
+            data = form.cleaned_data
             try:
-                services.teacher_unavailable_add(
-                    timetable=tt,
-                    teacher=teacher,
-                    slots=[(d, h) for d in days for h in hours],
-                    hard=hard,
-                    weight=weight,
-                    note=request.POST.get("note", ""),
+                once(
+                    scope="timetable.rule",
+                    key=form.key(),
+                    user_id=_user_id(request),
+                    change=lambda: (
+                        services.teacher_unavailable_add(
+                            timetable=tt,
+                            teacher=data["teacher"],
+                            slots=[(d, h) for d in data["day"] for h in data["period"]],
+                            hard=data["hard"],
+                            weight=data["weight"] or 100,
+                            note=data["note"],
+                        ).pk
+                    ),
                 )
             except DomainError as exc:
                 error = str(exc.message)
                 errors.update({k: str(v) for k, v in exc.fields.items()})
             else:
-                url = reverse("timetable:rules", args=[tt.pk])
-                _remember(request, key, url)
                 messages.success(request, _("Regelen er lagret. Legg timeplanen på nytt."))
-                return redirect(url)
+                return redirect("timetable:rules", tt.pk)
     built = build_instance(tt)
     rows = [
         {"rule": r, "label": built.labels.get(f"c{r.pk}", str(r))} for r in selectors.rules_list(tt)
@@ -342,7 +348,7 @@ def rules(request: HttpRequest, timetable_id: int) -> HttpResponse:
             "days": [(i, DAY_NAMES[i]) for i in range(tt.days)],
             "errors": errors,
             "error": error,
-            "idempotency_key": _new_key(),
+            "idempotency_key": new_key(),
         },
     )
 
@@ -354,7 +360,7 @@ def rule_delete(request: HttpRequest, timetable_id: int, rule_id: int) -> HttpRe
     rule = TimetableConstraint.objects.filter(timetable=tt, pk=rule_id).first()
     if rule is None:
         raise _not_found()
-    if request.method == "POST" and request.POST.get("confirm") == "1":
+    if confirmed(request):
         services.constraint_delete(rule=rule)
         messages.success(request, _("Regelen er slettet."))
         return redirect("timetable:rules", tt.pk)
@@ -429,12 +435,13 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_GET
 @never_cache
+@json_errors(always=True)
 def move_targets(request: HttpRequest, version_id: int) -> JsonResponse:
     """For one lesson: every slot of the week with ok / warn / conflict and why."""
     _a, version, _access = _version(request, version_id, edit=True)
     placement_id = _int(request.GET.get("plassering"))
     if placement_id is None:
-        return JsonResponse({"ok": False, "message": _("Velg en time.")}, status=400)
+        return json_error(DomainError(_("Velg en time.")), ok=False)
     payload = selectors.move_targets(version, placement_id)
     if payload is None:
         raise _not_found()
@@ -443,6 +450,7 @@ def move_targets(request: HttpRequest, version_id: int) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@json_errors()
 def move(request: HttpRequest, version_id: int) -> HttpResponse:
     """Move one lesson. GET: a form listing every target (keyboard and script free)."""
     _a, version, _access = _version(request, version_id, edit=True)
@@ -456,31 +464,27 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
     )
     error = ""
     if request.method == "POST":
-        day, period = _int(request.POST.get("day")), _int(request.POST.get("period"))
-        slot = request.POST.get("slot", "")
-        if slot and ":" in slot:
-            day, period = _int(slot.split(":")[0]), _int(slot.split(":")[1])
-        revision = _int(request.POST.get("revision"))
-        if placement_id is None or day is None or period is None:
-            error = _("Velg timen og hvor den skal flyttes.")
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "message": error}, status=400)
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            error = str(form.non_field_errors()[0]) if form.non_field_errors() else ""
+            error = error or _("Velg timen og hvor den skal flyttes.")
+            if wants_json(request):
+                return json_error(DomainError(error), ok=False)
         else:
+            move_to = form.cleaned_data
             try:
                 outcome = services.placement_move(
                     version_id=version.pk,
-                    placement_id=placement_id,
-                    day=day,
-                    period=period,
-                    revision=revision,
+                    placement_id=move_to["plassering"],
+                    day=move_to["day"],
+                    period=move_to["period"],
+                    revision=move_to["revision"],
                 )
             except DomainError as exc:
                 error = str(exc.message)
-                if _wants_json(request):
+                if wants_json(request):
                     status = 404 if exc.code == "not_found" else 409
-                    return JsonResponse(
-                        {"ok": False, "code": exc.code, "message": error}, status=status
-                    )
+                    return json_error(exc, status=status, ok=False)
             else:
                 text = _("Timen er flyttet.")
                 if outcome.swapped_with:
@@ -490,7 +494,7 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
                 if outcome.warnings:
                     text += " " + _("Merk: %(rules)s.") % {"rules": "; ".join(outcome.warnings)}
                 messages.success(request, text)
-                if _wants_json(request):
+                if wants_json(request):
                     return JsonResponse(
                         {
                             "ok": True,
@@ -540,6 +544,7 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@json_errors()
 def lock(request: HttpRequest, version_id: int) -> HttpResponse:
     _a, version, _access = _version(request, version_id, edit=True)
     source = request.POST if request.method == "POST" else request.GET
@@ -553,22 +558,23 @@ def lock(request: HttpRequest, version_id: int) -> HttpResponse:
         f"?{back}" if back and back.split("=")[0] in {"klasse", "laerer", "rom"} else ""
     )
     error = ""
-    if request.method == "POST" and placement is not None and "locked" in request.POST:
-        want = request.POST.get("locked") == "1"
+    lock_form = LockForm(request.POST if request.method == "POST" else None)
+    if placement is not None and "locked" in request.POST and lock_form.is_valid():
+        want = lock_form.cleaned_data["locked"]
         try:
             version = services.placement_set_locked(
                 version_id=version.pk,
                 placement_id=placement.pk,
                 locked=want,
-                revision=_int(request.POST.get("revision")),
+                revision=lock_form.cleaned_data["revision"],
             )
         except DomainError as exc:
             error = str(exc.message)
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "message": error}, status=409)
+            if wants_json(request):
+                return json_error(exc, status=409, ok=False)
         else:
             text = _("Timen er låst.") if want else _("Timen er låst opp.")
-            if _wants_json(request):
+            if wants_json(request):
                 messages.success(request, text)
                 return JsonResponse({"ok": True, "message": text, "revision": version.revision})
             messages.success(request, text)
@@ -594,7 +600,7 @@ def lock(request: HttpRequest, version_id: int) -> HttpResponse:
 def publish(request: HttpRequest, version_id: int) -> HttpResponse:
     _a, version, _access = _version(request, version_id, edit=True)
     error = ""
-    if request.method == "POST" and request.POST.get("confirm") == "1":
+    if confirmed(request):
         if version.status == "published":
             messages.info(request, _("Versjonen er allerede publisert."))
             return redirect("timetable:version", version.pk)
@@ -723,36 +729,43 @@ def feeds(request: HttpRequest) -> HttpResponse:
     options = _feed_options(actor)
     error = ""
     if request.method == "POST":
-        key = _key(request)
-        kind = request.POST.get("kind", "")
-        target = _int(request.POST.get("target")) or 0
-        kwargs: dict[str, Any] = {}
-        if kind == FeedKind.TEACHER:
-            kwargs["teacher"] = (
-                Employment.objects.filter(pk=target).select_related("unit", "person").first()
-            )
-        elif kind == FeedKind.CLASS:
-            kwargs["group"] = Group.objects.filter(pk=target, kind=GroupKind.CLASS).first()
-        elif kind == FeedKind.ROOM:
-            kwargs["room"] = (
-                Room.objects.filter(pk=target).select_related("timetable__unit").first()
-            )
-        elif kind == FeedKind.PUPIL:
-            kwargs["pupil"] = Person.objects.filter(pk=target).first()
-        if not key:
-            error = _("Skjemaet er utløpt. Prøv igjen.")
+        form = FeedForm(posted(request))
+        if not form.is_valid():
+            error, _fields = form.messages()
+            error = error or next(iter(_fields.values()), "")
         else:
+            kind, target = form.cleaned_data["kind"], form.cleaned_data["target"]
+            kwargs: dict[str, Any] = {}
+            if kind == FeedKind.TEACHER:
+                kwargs["teacher"] = (
+                    Employment.objects.filter(pk=target).select_related("unit", "person").first()
+                )
+            elif kind == FeedKind.CLASS:
+                kwargs["group"] = Group.objects.filter(pk=target, kind=GroupKind.CLASS).first()
+            elif kind == FeedKind.ROOM:
+                kwargs["room"] = (
+                    Room.objects.filter(pk=target).select_related("timetable__unit").first()
+                )
+            elif kind == FeedKind.PUPIL:
+                kwargs["pupil"] = Person.objects.filter(pk=target).first()
             try:
-                feed = services.feed_create(
-                    actor=actor,
-                    user=request.user,  # type: ignore[arg-type]
-                    kind=kind,
-                    idempotency_key=key,
-                    **kwargs,
+                feed_id, _created = once(
+                    scope="timetable.feed",
+                    key=form.key(),
+                    user_id=_user_id(request),
+                    change=lambda: (
+                        services.feed_create(
+                            actor=actor,
+                            user=request.user,  # type: ignore[arg-type]
+                            kind=kind,
+                            **kwargs,
+                        ).pk
+                    ),
                 )
             except DomainError as exc:
                 error = str(exc.message)
             else:
+                feed = CalendarFeed.objects.get(pk=feed_id)
                 messages.success(
                     request,
                     _("Kalenderen «%(label)s» er laget. Kopier adressen inn i kalenderen din.")
@@ -766,7 +779,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "timetable/feeds.html",
-        {"rows": rows, "error": error, "idempotency_key": _new_key(), **options},
+        {"rows": rows, "error": error, "idempotency_key": new_key(), **options},
     )
 
 
@@ -779,7 +792,7 @@ def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     ).first()
     if feed is None:
         raise _not_found()
-    if request.method == "POST" and request.POST.get("confirm") == "1":
+    if confirmed(request):
         services.feed_revoke(feed=feed)
         messages.success(request, _("Kalenderadressen er slettet og virker ikke lenger."))
         return redirect("timetable:feeds")

@@ -10,7 +10,6 @@ from oppvekst.access.builders import GROUP_ROLES
 from oppvekst.access.policy import Actor, allowed_ids, scope
 from oppvekst.core.models import Group, Unit
 from oppvekst.core.permissions import GroupAction, UnitAction
-from oppvekst.daterange import active_q
 from oppvekst.people.permissions import ChildAction
 from oppvekst.placements.models import Placement
 
@@ -21,7 +20,7 @@ def teacher_groups(actor: Actor) -> list[dict[str, Any]]:
     if not ids:
         return []
     active = (
-        Placement.objects.filter(active_q(actor.day))
+        Placement.objects.active_on(actor.day)
         .select_related("child")
         .order_by("child__last_name", "child__first_name")
     )
@@ -46,12 +45,14 @@ def teacher_groups(actor: Actor) -> list[dict[str, Any]]:
 def _unit_rows(actor: Actor, units: QuerySet[Unit]) -> list[dict[str, Any]]:
     units = scope(actor, UnitAction.READ, units)
     counts = dict(
-        Placement.objects.filter(active_q(actor.day), unit__in=units)
+        Placement.objects.active_on(actor.day)
+        .filter(unit__in=units)
         .values_list("unit_id")
         .annotate(n=Count("pk"))
     )
     groups = dict(
-        Group.objects.filter(active_q(actor.day), unit__in=units)
+        Group.objects.active_on(actor.day)
+        .filter(unit__in=units)
         .values_list("unit_id")
         .annotate(n=Count("pk"))
     )

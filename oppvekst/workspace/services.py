@@ -30,34 +30,29 @@ def notify(
     now = clock.now()
     for person in recipients:
         try:
+            # The notification is the marker that this person was told; it commits together
+            # with the e-mail's outbox row, so a rerun after a crash neither skips nor repeats.
             with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient=person,
-                        source=source,
-                        title=title[:200],
-                        body=body,
-                        url=url,
-                        dedupe_key=dedupe_key[:200],
-                        created_at=now,
-                        is_task=is_task,
-                        municipality_id=municipality_id,
-                    )
+                notification = Notification.objects.create(
+                    recipient=person,
+                    source=source,
+                    title=title[:200],
+                    body=body,
+                    url=url,
+                    dedupe_key=dedupe_key[:200],
+                    created_at=now,
+                    is_task=is_task,
+                    municipality_id=municipality_id,
                 )
+                if email and person.email:
+                    outbox_enqueue(
+                        channel="email",
+                        idempotency_key=f"notify:{dedupe_key}:{person.pk}"[:200],
+                        recipient=person.email,
+                        subject=title,
+                        body=f"{body}\n\n{url}".strip(),
+                    )
         except IntegrityError:
             continue
-        if email and person.email:
-            outbox_enqueue(
-                channel="email",
-                idempotency_key=f"notify:{dedupe_key}:{person.pk}"[:200],
-                recipient=person.email,
-                subject=title,
-                body=f"{body}\n\n{url}".strip(),
-            )
+        created.append(notification)
     return created
-
-
-def notification_mark_read(*, notification: Notification) -> None:
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=clock.now()
-    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oppvekst.core.models import Unit
-from oppvekst.daterange import active_q
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
@@ -33,7 +32,8 @@ class Objects:
 
 def _placed(**filters: object) -> Placement:
     placement = (
-        Placement.objects.filter(active_q(DEMO_TODAY), **filters)
+        Placement.objects.active_on(DEMO_TODAY)
+        .filter(**filters)
         .exclude(child__address_protection__in=["strengt_fortrolig", "strengt_fortrolig_utland"])
         .order_by("pk")
         .first()
@@ -57,7 +57,8 @@ def objects_for(slug: str) -> Objects:
         own_placement = _placed(child_id=own.child_id)
         mine = set(Guardianship.objects.filter(guardian=person).values_list("child_id", flat=True))
         other = (
-            Placement.objects.filter(active_q(DEMO_TODAY), group=own_placement.group)
+            Placement.objects.active_on(DEMO_TODAY)
+            .filter(group=own_placement.group)
             .exclude(child_id__in=mine)
             .first()
         )
@@ -69,7 +70,8 @@ def objects_for(slug: str) -> Objects:
         group = assignment.group
         own_p = _placed(group=group)
         other_p = (
-            Placement.objects.filter(active_q(DEMO_TODAY), unit=group.unit)
+            Placement.objects.active_on(DEMO_TODAY)
+            .filter(unit=group.unit)
             .exclude(group=group)
             .exclude(group__in=GroupAssignment.objects.filter(person=person).values("group"))
             .first()
@@ -91,7 +93,8 @@ def objects_for(slug: str) -> Objects:
     other_p = _placed(municipality=unit.municipality, unit__kind=unit.kind, unit__owner="municipal")
     if other_p.unit_id == unit.pk:
         other_p = (
-            Placement.objects.filter(active_q(DEMO_TODAY), municipality=unit.municipality)
+            Placement.objects.active_on(DEMO_TODAY)
+            .filter(municipality=unit.municipality)
             .exclude(unit=unit)
             .first()
         )  # type: ignore[assignment]

@@ -31,16 +31,19 @@ def fake_provider() -> Iterator[FakeOIDC]:
 
 
 @pytest.fixture
-def fake(fake_provider: FakeOIDC, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOIDC]:
+def fake(fake_provider: FakeOIDC, settings: Any) -> Iterator[FakeOIDC]:
     fake_provider.reset()
+    providers: dict[str, dict[str, str]] = {}
     for name in ("idporten", "feide", "entra"):
         client_id, secret = fake_provider.clients[name]
-        prefix = f"OPPVEKST_OIDC_{name.upper()}_"
-        monkeypatch.setenv(prefix + "ISSUER", fake_provider.issuer(name))
-        monkeypatch.setenv(prefix + "CLIENT_ID", client_id)
-        monkeypatch.setenv(prefix + "CLIENT_SECRET", secret)
-    for name in ("OPPVEKST_OIDC_ENTRA_MATCH", "OPPVEKST_OIDC_ENTRA_CLAIM"):
-        monkeypatch.delenv(name, raising=False)
+        providers[name.upper()] = {
+            "ISSUER": fake_provider.issuer(name),
+            "CLIENT_ID": client_id,
+            "CLIENT_SECRET": secret,
+        }
+    settings.OPPVEKST_OIDC_PROVIDERS = providers
+    settings.OPPVEKST_OIDC_ENTRA_MATCH = "email"
+    settings.OPPVEKST_OIDC_ENTRA_CLAIM = "email"
     oidc.clear_caches()
     yield fake_provider
     oidc.clear_caches()
@@ -152,10 +155,10 @@ def test_entra_login_matches_staff_email_case_insensitively(client: Client, fake
 
 
 def test_entra_can_match_an_identity_number_claim(
-    client: Client, fake: FakeOIDC, monkeypatch: pytest.MonkeyPatch
+    client: Client, fake: FakeOIDC, settings: Any
 ) -> None:
-    monkeypatch.setenv("OPPVEKST_OIDC_ENTRA_MATCH", "identity_number")
-    monkeypatch.setenv("OPPVEKST_OIDC_ENTRA_CLAIM", "extn_nin")
+    settings.OPPVEKST_OIDC_ENTRA_MATCH = "identity_number"
+    settings.OPPVEKST_OIDC_ENTRA_CLAIM = "extn_nin"
     principal = persona_person("principal")
     fake.claims = {"extn_nin": principal.identity_number, "email": "nobody@example.no"}
     assert login(client, "entra").status_code == 302
@@ -299,9 +302,9 @@ def test_the_callback_must_match_the_provider_the_login_started_with(
 
 
 def test_an_unreachable_provider_gives_a_page(
-    client: Client, fake: FakeOIDC, monkeypatch: pytest.MonkeyPatch
+    client: Client, fake: FakeOIDC, settings: Any
 ) -> None:
-    monkeypatch.setenv("OPPVEKST_OIDC_FEIDE_ISSUER", "http://127.0.0.1:9/feide")
+    settings.OPPVEKST_OIDC_PROVIDERS["FEIDE"]["ISSUER"] = "http://127.0.0.1:9/feide"
     response = client.get("/auth/feide/login/")
     assert response.status_code == 502
     assert 'data-reason="unavailable"' in response.content.decode()
@@ -317,9 +320,9 @@ def test_an_open_redirect_through_next_is_not_possible(client: Client, fake: Fak
 
 
 def test_only_configured_providers_are_offered(
-    client: Client, fake: FakeOIDC, monkeypatch: pytest.MonkeyPatch, settings: Any
+    client: Client, fake: FakeOIDC, settings: Any
 ) -> None:
-    monkeypatch.delenv("OPPVEKST_OIDC_ENTRA_CLIENT_SECRET")
+    settings.OPPVEKST_OIDC_PROVIDERS["ENTRA"]["CLIENT_SECRET"] = ""
     for demo in (True, False):
         settings.DEMO_MODE = demo
         html = client.get("/login/").content.decode()
@@ -330,11 +333,8 @@ def test_only_configured_providers_are_offered(
     assert client.get("/auth/nosuch/login/").status_code == 404
 
 
-def test_without_configuration_no_provider_is_offered(
-    client: Client, monkeypatch: pytest.MonkeyPatch, settings: Any
-) -> None:
-    for name in ("IDPORTEN", "FEIDE", "ENTRA"):
-        monkeypatch.delenv(f"OPPVEKST_OIDC_{name}_ISSUER", raising=False)
+def test_without_configuration_no_provider_is_offered(client: Client, settings: Any) -> None:
+    settings.OPPVEKST_OIDC_PROVIDERS = {}
     settings.DEMO_MODE = False
     html = client.get("/login/").content.decode()
     assert "data-provider" not in html and "ikke satt opp" in html
@@ -417,10 +417,10 @@ def test_staff_are_logged_out_after_30_idle_minutes(client: Client, idle_clock: 
 
 
 def test_idle_limits_are_configurable_per_kind_of_user(
-    client: Client, idle_clock: Clock, monkeypatch: pytest.MonkeyPatch
+    client: Client, idle_clock: Clock, settings: Any
 ) -> None:
-    monkeypatch.setenv("OPPVEKST_STAFF_IDLE_MINUTES", "5")
-    monkeypatch.setenv("OPPVEKST_GUARDIAN_IDLE_MINUTES", "120")
+    settings.OPPVEKST_STAFF_IDLE_MINUTES = 5
+    settings.OPPVEKST_GUARDIAN_IDLE_MINUTES = 120
     client.force_login(DemoPersona.objects.get(slug="guardian").user)
     client.get("/")
     idle_clock.advance(90)

@@ -265,3 +265,28 @@ def test_each_wish_says_what_a_priority_claim_does_there(w) -> None:
     assert f'data-unit="{w.private.pk}"' in page and "Teller ikke her" in page
     office = login(w.caseworker).get(f"/opptak/soknader/{app.pk}/").content.decode()
     assert "Teller her: kriterium nr. 1" in office
+
+
+def test_the_answer_without_an_offer_explains_what_each_claim_did(w) -> None:
+    from oppvekst.admission import letters
+    from oppvekst.admission.models import ClaimKind, ClaimStatus, PriorityClaim, RoundOutcome
+
+    first, (m1, _) = builders.family(w.muni, dt.date(2026, 1, 1))
+    second, (m2, _) = builders.family(w.muni, dt.date(2026, 2, 1))
+    builders.apply(first, m1, [w.kg[0]])
+    app = builders.apply(second, m2, [w.kg[0]])
+    PriorityClaim.objects.create(
+        application=app,
+        kind=ClaimKind.SIBLING,
+        unit=w.kg[0],
+        status=ClaimStatus.APPROVED,
+        created_at=clock.now(),
+        municipality=w.muni,
+    )
+    builders.run(w.round, w.caseworker)
+    outcome = RoundOutcome.objects.get(application=app)
+    letter = letters.no_offer_letter(app, outcome)
+    text = " ".join(t for _k, t in letter.paragraphs)
+    # kg[0] uses the municipality's criteria, and there are none: the claim does not count.
+    assert "Krav om prioritet" in text
+    assert f"1. {w.kg[0].name} – Søsken i barnehagen: Teller ikke her" in text

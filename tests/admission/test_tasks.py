@@ -44,7 +44,7 @@ def test_a_submitted_claim_is_a_task_for_every_caseworker_and_closes_for_all_whe
     child, (mum, _dad) = builders.family(w.muni, dt.date(2026, 2, 2))
     app = builders.apply(child, mum, [w.kg[0]], submit=False)
     claim = services.claim_add(application_id=app.pk, by=mum, kind=ClaimKind.STRAIN)
-    assert not Task.objects.exists()  # a draft is nobody's work yet
+    assert _open_for(w.caseworker) == []  # a draft is nobody's work yet
     app.refresh_from_db()
     services.application_submit(application_id=app.pk, by=mum, expected_version=app.version)
 
@@ -55,7 +55,9 @@ def test_a_submitted_claim_is_a_task_for_every_caseworker_and_closes_for_all_whe
 
     services.claim_verify(claim_id=claim.pk, by=w.caseworker, approve=True)
     assert _open_for(w.caseworker) == [] and _open_for(colleague) == []
-    assert Task.objects.get().status == TaskStatus.DONE
+    assert Task.objects.get(subject_id=claim.pk, subject_type="admission.claim").status == (
+        TaskStatus.DONE
+    )
 
 
 def test_a_caseworker_of_another_municipality_never_sees_the_task() -> None:
@@ -94,7 +96,7 @@ def test_an_offer_is_a_task_for_both_guardians_until_one_answers() -> None:
         builders.run(w.round, w.caseworker)
     for parent in (mum, dad):
         assert [t.kind for t in _open_for(parent)] == [AdmissionTask.OFFER_ANSWER]
-    offer_id = Task.objects.get(kind=AdmissionTask.OFFER_ANSWER).subject_id
+    offer_id = _open_for(mum)[0].subject_id
     with builders.clock_frozen(dt.date(2027, 3, 11)):
         services.offer_decline(offer_id=offer_id, by=dad)
     assert _open_for(mum) == [] and _open_for(dad) == []

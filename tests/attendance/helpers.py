@@ -6,7 +6,6 @@ import datetime as dt
 
 from oppvekst.access.policy import Actor, actor_for_user
 from oppvekst.core.models import Unit
-from oppvekst.daterange import active_q
 from oppvekst.demo.models import DemoPersona
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
@@ -32,7 +31,8 @@ def head_unit(slug: str = "kindergarten-head") -> Unit:
 def placement_in(unit: Unit, *, skip: int = 0) -> Placement:
     """A child placed in `unit` whom the demo has neither checked in nor reported absent today."""
     found = (
-        Placement.objects.filter(active_q(DEMO_TODAY), unit=unit)
+        Placement.objects.active_on(DEMO_TODAY)
+        .filter(unit=unit)
         .exclude(child__address_protection__in=STRICT)
         .exclude(child__attendances__day=DEMO_TODAY)
         .exclude(
@@ -52,7 +52,8 @@ def guardian_placement(service: str, child_id: int | None = None) -> Placement:
     if child_id is not None:
         own = own.filter(child_id=child_id)
     placement = (
-        Placement.objects.filter(active_q(DEMO_TODAY), child_id__in=own, service=service)
+        Placement.objects.active_on(DEMO_TODAY)
+        .filter(child_id__in=own, service=service)
         .select_related("child", "unit", "group")
         .first()
     )
@@ -63,9 +64,8 @@ def guardian_placement(service: str, child_id: int | None = None) -> Placement:
 def other_unit_placement(unit: Unit) -> Placement:
     """A kindergarten placement in another kindergarten of the same municipality."""
     found = (
-        Placement.objects.filter(
-            active_q(DEMO_TODAY), municipality_id=unit.municipality_id, service="kindergarten"
-        )
+        Placement.objects.active_on(DEMO_TODAY)
+        .filter(municipality_id=unit.municipality_id, service="kindergarten")
         .exclude(unit=unit)
         .exclude(child__address_protection__in=STRICT)
         .select_related("child", "unit")

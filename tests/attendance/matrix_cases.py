@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from oppvekst.attendance import services
 from oppvekst.attendance.models import Absence, Attendance, PickupAuthorization
 from oppvekst.core.models import Unit
-from oppvekst.daterange import active_q
 from oppvekst.placements.models import Placement
 from tests.access.personas import Objects
 from tests.attendance.helpers import guardian_placement, persona
@@ -39,6 +38,8 @@ ROUTES = {
     "oppmote/enhet/<int:unit_id>/flytt/<int:placement_id>/",
     "oppmote/bemanning/",
     "oppmote/bemanning/<int:unit_id>/",
+    "oppmote/barn/<int:child_id>/",
+    "portal/hverdag/<int:child_id>/kort/",
     "portal/hverdag/",
     "portal/hverdag/<int:child_id>/fravaer/",
     "portal/hverdag/fravaer/<int:absence_id>/trekk/",
@@ -76,7 +77,8 @@ class Data:
 def _site(slug: str) -> Site:
     unit = Unit.objects.get(employments__person=persona(slug), employments__position="principal")
     placement = (
-        Placement.objects.filter(active_q(DEMO_TODAY), unit=unit)
+        Placement.objects.active_on(DEMO_TODAY)
+        .filter(unit=unit)
         .exclude(child__address_protection__in=["strengt_fortrolig", "strengt_fortrolig_utland"])
         .select_related("child")
         .order_by("pk")
@@ -180,6 +182,7 @@ def page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]]
             f"/oppmote/enhet/{u}/flytt/{site.placement.pk}/",
             mine,
         )
+        yield "oppmote/barn/<int:child_id>/", "GET", f"/oppmote/barn/{c}/", mine
         yield (
             "oppmote/bemanning/<int:unit_id>/",
             "GET",
@@ -212,6 +215,12 @@ def page_cases(slug: str, objs: Objects) -> Iterator[tuple[str, str, str, bool]]
             "portal/hverdag/<int:child_id>/henting/",
             "GET",
             f"/portal/hverdag/{child}/henting/",
+            expected,
+        )
+        yield (
+            "portal/hverdag/<int:child_id>/kort/",
+            "GET",
+            f"/portal/hverdag/{child}/kort/",
             expected,
         )
     for absence, expected in ((d.absence, family), (d.other_absence, False)):

@@ -118,9 +118,9 @@ def test_demo_morning_has_check_ins_in_the_kindergartens() -> None:
     from oppvekst.core.models import Unit as U
 
     units_with_children = set(
-        selectors.Placement.objects.filter(
-            selectors.active_q(DEMO_TODAY), service__in=["kindergarten", "sfo"]
-        ).values_list("unit_id", flat=True)
+        selectors.Placement.objects.active_on(DEMO_TODAY)
+        .filter(service__in=["kindergarten", "sfo"])
+        .values_list("unit_id", flat=True)
     )
     checked = set(Attendance.objects.filter(day=DEMO_TODAY).values_list("unit_id", flat=True))
     kindergartens = set(

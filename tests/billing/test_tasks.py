@@ -23,7 +23,11 @@ OCT = dt.date(2026, 10, 1)
 
 
 def _open() -> list[str]:
-    return list(Task.objects.filter(status=TaskStatus.OPEN).values_list("kind", flat=True))
+    return list(
+        Task.objects.filter(status=TaskStatus.OPEN, subject_type="billing.run").values_list(
+            "kind", flat=True
+        )
+    )
 
 
 def test_an_invoice_run_asks_for_approval_then_locking_then_nothing(town: Town) -> None:

@@ -79,3 +79,27 @@ def test_analyze_gives_the_planner_statistics_for_the_demo_tables():
         else:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'placements_placement'")
             assert cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db
+def test_a_large_bulk_insert_refreshes_the_tables_statistics(monkeypatch: pytest.MonkeyPatch):
+    import datetime as dt
+
+    from oppvekst import dbutils
+    from oppvekst.core.models import IdempotencyRecord
+
+    monkeypatch.setattr(dbutils, "ANALYZE_AFTER_ROWS", 50)
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+    rows = [("bench", f"k{i}", 1, i, now) for i in range(60)]
+    dbutils.bulk_insert(
+        IdempotencyRecord, ("scope", "key", "user_id", "object_id", "created_at"), rows
+    )
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            stats = [row[0] for row in cursor.fetchall()]
+            assert stats and all(s.split()[0] == "60" for s in stats)
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            assert cursor.fetchone()[0] == 60

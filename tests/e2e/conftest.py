@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("OPPVEKST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 OPPVEKST = str(Path(sys.executable).with_name("oppvekst"))
+# Waits, not claims of speed: actions and `expect` wait up to this long for what they need (a
+# busy machine renders slowly) and go on as soon as it is there.
+WAIT_MS = 30_000
 
 
 @dataclass
@@ -137,6 +141,7 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -147,7 +152,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="nb-NO", viewport={"width": 412, "height": 915})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(WAIT_MS)
     yield page
     context.close()
 

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import DemoServer, login
+from tests.e2e.conftest import WAIT_MS, DemoServer, login
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.e2e
 def as_persona(browser: Any, server: DemoServer, slug: str) -> Iterator[Any]:
     context = browser.new_context(locale="nb-NO", viewport={"width": 412, "height": 915})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(WAIT_MS)
     try:
         login(page, server, slug)
         yield page
@@ -39,11 +40,11 @@ def test_apply_offer_accept_becomes_a_placement(browser: Any, demo_server: DemoS
         own_unit = head.locator("section[aria-labelledby=units-h] li span").first.inner_text()
         head.get_by_role("link", name=re.compile("Hovedopptak barnehage 2027")).click()
         rows = head.locator("table tbody tr")
-        assert rows.count() == 1  # only their own unit
-        assert own_unit in rows.first.inner_text()
+        expect(rows).to_have_count(1)  # only their own unit
+        expect(rows.first).to_contain_text(own_unit)
         head.locator("input.seats").first.fill("40")
         head.get_by_role("button", name="Lagre kapasitet").click()
-        assert head.get_by_text("Kapasiteten er lagret.").is_visible()
+        expect(head.get_by_text("Kapasiteten er lagret.")).to_be_visible()
 
     # 2. The guardian applies for the baby: start, size, two ranked wishes, a claim; sends.
     with as_persona(browser, demo_server, "guardian") as guardian:
@@ -54,7 +55,7 @@ def test_apply_offer_accept_becomes_a_placement(browser: Any, demo_server: DemoS
         guardian.select_option("#child", baby.get_attribute("value"))
         guardian.fill("#desired_start", "2027-08-01")
         guardian.get_by_role("button", name="Lagre utkast og gå videre").click()
-        assert guardian.locator("[data-status=draft]").is_visible()
+        expect(guardian.locator("[data-status=draft]")).to_be_visible()
         for name in (own_unit, sibling_kg):
             guardian.fill("#f-q", name)
             guardian.fill("#f-km", "")
@@ -64,14 +65,15 @@ def test_apply_offer_accept_becomes_a_placement(browser: Any, demo_server: DemoS
                 "button", name=re.compile("Legg til")
             ).click()
         wishes = guardian.locator(".wishlist li")
-        assert wishes.count() == 2 and own_unit in wishes.first.inner_text()
+        expect(wishes).to_have_count(2)
+        expect(wishes.first).to_contain_text(own_unit)
         guardian.get_by_text("Legg til krav om prioritet").click()
         guardian.select_option("#kind", "sibling")
         guardian.select_option("#claim-unit", label=sibling_kg)
         guardian.get_by_role("button", name="Legg til kravet").click()
-        assert guardian.get_by_text("Søsken i barnehagen").first.is_visible()
+        expect(guardian.get_by_text("Søsken i barnehagen").first).to_be_visible()
         guardian.get_by_role("button", name="Send søknaden").click()
-        assert guardian.locator("[data-status=submitted]").is_visible()
+        expect(guardian.locator("[data-status=submitted]")).to_be_visible()
         application_url = guardian.url
 
     # 3. The caseworker verifies a pending claim, previews the main admission and commits.
@@ -82,42 +84,42 @@ def test_apply_offer_accept_becomes_a_placement(browser: Any, demo_server: DemoS
             "xpath=ancestor::div[contains(@class,'card')][1]"
         )
         pending.get_by_role("button", name="Godkjenn").click()
-        assert office.get_by_text("Vurderingen er lagret").is_visible()
+        expect(office.get_by_text("Vurderingen er lagret")).to_be_visible()
         office.goto(url + "/opptak/")
         office.locator("table a", has_text="Hovedopptak barnehage 2027").first.click()
         office.get_by_role("button", name="Prøvekjør opptaket").click()
-        assert office.locator("svg.chart rect").count() > 3
+        expect(office.locator("svg.chart rect").nth(3)).to_be_attached()  # more than 3 bars
         assert int(office.locator("[data-figure=assigned]").inner_text()) > 10
         office.get_by_label("Jeg har sett over prøvekjøringen").check()
         # The demo's today is before the deadline: committing needs the logged exception.
         office.get_by_label("Fatt vedtak før fristen (unntak)").check()
         office.get_by_label("Begrunnelse for unntaket").fill("Demo: kjøres før fristen.")
         office.get_by_role("button", name="Fatt vedtak og send tilbud").click()
-        assert office.get_by_text(re.compile(r"Vedtak er fattet: \d+ tilbud")).is_visible()
-        assert office.locator("[data-status=committed]").is_visible()
+        expect(office.get_by_text(re.compile(r"Vedtak er fattet: \d+ tilbud"))).to_be_visible()
+        expect(office.locator("[data-status=committed]")).to_be_visible()
 
     # 4. The guardian sees the offer with its deadline and accepts: a placement appears.
     with as_persona(browser, demo_server, "guardian") as guardian:
         guardian.goto(application_url)
-        assert guardian.locator("[data-status=offered]").is_visible()
+        expect(guardian.locator("[data-status=offered]")).to_be_visible()
         guardian.goto(url + "/portal/")
         guardian.get_by_role("link", name="Se tilbudet og svar").first.click()
-        assert guardian.get_by_text("Klagefristen er tre uker").first.is_visible()
+        expect(guardian.get_by_text("Klagefristen er tre uker").first).to_be_visible()
         guardian.get_by_label("Ja, jeg tar imot plassen").check()
         guardian.get_by_role("button", name="Send svar").click()
-        assert guardian.locator("[data-status=accepted]").is_visible()
+        expect(guardian.locator("[data-status=accepted]")).to_be_visible()
         pdf = guardian.request.get(guardian.url + "brev.pdf")
         assert pdf.ok and pdf.body()[:4] == b"%PDF"
         guardian.goto(url + "/portal/")
         baby_card = guardian.locator("section.card").last
-        assert own_unit in baby_card.inner_text()
-        assert "01.08.2027" in baby_card.inner_text()
+        expect(baby_card).to_contain_text(own_unit)
+        expect(baby_card).to_contain_text("01.08.2027")
 
     # 5. The private head sees the applicant in their own queue, placed.
     with as_persona(browser, demo_server, "private-kindergarten-head") as head:
         head.goto(url + "/opptak/soknader/?status=placed")
-        assert head.locator("table tbody tr").count() >= 1
-        assert "Har fått plass" in head.locator("table tbody").inner_text()
+        expect(head.locator("table tbody tr").first).to_be_attached()
+        expect(head.locator("table tbody")).to_contain_text("Har fått plass")
 
 
 def test_guardian_changes_place_size_and_ends_a_place(
@@ -128,10 +130,10 @@ def test_guardian_changes_place_size_and_ends_a_place(
         guardian.locator("li[data-service=kindergarten] a").first.click()
         guardian.select_option("#place_size", "80|33")
         guardian.get_by_role("button", name="Endre plasstørrelse").click()
-        assert guardian.get_by_text("Plasstørrelsen er endret.").is_visible()
-        assert "80 %" in guardian.locator("main").inner_text()
+        expect(guardian.get_by_text("Plasstørrelsen er endret.")).to_be_visible()
+        expect(guardian.locator("main")).to_contain_text("80 %")
         guardian.locator("li[data-service=kindergarten] a").last.click()
         guardian.get_by_label("Jeg vil si opp plassen").check()
         guardian.get_by_role("button", name="Si opp plassen").click()
-        assert guardian.get_by_text("Plassen er sagt opp.").is_visible()
-        assert guardian.get_by_text("Plassen for").first.is_visible()  # the notification
+        expect(guardian.get_by_text("Plassen er sagt opp.")).to_be_visible()
+        expect(guardian.get_by_text("Plassen for").first).to_be_visible()  # the notification

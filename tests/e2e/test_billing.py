@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DemoServer, login
 
@@ -27,7 +28,7 @@ def _run_month(page: Any, server: DemoServer, month: str) -> None:
     page.get_by_role("button", name="Lås og lag fakturagrunnlag").click()
     page.get_by_role("button", name="Bekreft og lås").click()
     page.get_by_text("Kjøringen er låst").wait_for()
-    assert page.locator("#run-status").inner_text() == "Låst"
+    expect(page.locator("#run-status")).to_have_text("Låst")
 
 
 def test_guardian_applies_caseworker_grants_next_run_reflects_it(
@@ -60,7 +61,7 @@ def test_guardian_applies_caseworker_grants_next_run_reflects_it(
     )
     page.get_by_role("button", name="Send søknaden").click()
     page.get_by_text("Søknaden er sendt").wait_for()
-    assert page.locator("#reduction-status").inner_text() == "Mottatt"
+    expect(page.locator("#reduction-status")).to_have_text("Mottatt")
 
     # The caseworker grants it; the letter is produced.
     login(page, demo_server, "caseworker")
@@ -71,19 +72,19 @@ def test_guardian_applies_caseworker_grants_next_run_reflects_it(
     page.get_by_role("button", name="Gå videre til bekreftelse").click()
     page.get_by_role("button", name="Bekreft og lag vedtaksbrev").click()
     page.get_by_text("Vedtaket er lagret").wait_for()
-    assert page.locator("#reduction-status").inner_text() == "Innvilget"
+    expect(page.locator("#reduction-status")).to_have_text("Innvilget")
     href = page.get_by_role("link", name="Vedtaksbrev (PDF)").get_attribute("href")
     letter = page.request.get(demo_server.url + href)
     assert letter.ok and letter.body().startswith(b"%PDF")
 
     # The next run reflects the decision, and explains the difference.
     _run_month(page, demo_server, "2026-11")
-    assert page.get_by_text("Gratis kjernetid (20 timer i uka)").first.is_visible()
+    expect(page.get_by_text("Gratis kjernetid (20 timer i uka)").first).to_be_visible()
 
     # The guardian sees the new invoice and why it changed.
     login(page, demo_server, "guardian")
     page.goto(demo_server.url + "/portal/betaling/")
     page.get_by_role("link", name="November 2026").click()
     why = page.locator(".why").first
-    assert "Redusert foreldrebetaling" in why.inner_text()
-    assert "Gratis kjernetid" in why.inner_text()
+    expect(why).to_contain_text("Redusert foreldrebetaling")
+    expect(why).to_contain_text("Gratis kjernetid")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DemoServer, login
 
@@ -14,10 +16,10 @@ pytestmark = pytest.mark.e2e
 
 def test_guardian_logs_in_and_sees_children_on_a_phone(page: Any, demo_server: DemoServer) -> None:
     login(page, demo_server, "guardian")
-    assert page.locator("h1").inner_text().startswith("Hei")
+    expect(page.locator("h1")).to_have_text(re.compile(r"^Hei"))
     cards = page.locator("section[aria-labelledby=children-h] .card")
-    assert cards.count() == 4  # + the baby sibling who can apply (admission demo)
-    assert page.get_by_text("SFO", exact=True).count() >= 1
+    expect(cards).to_have_count(4)  # + the baby sibling who can apply (admission demo)
+    expect(page.get_by_text("SFO", exact=True).first).to_be_visible()
 
 
 def test_keyboard_reaches_main_content_and_language_switch(
@@ -27,15 +29,14 @@ def test_keyboard_reaches_main_content_and_language_switch(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Hopp til innholdet"
     page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h1").inner_text() == "Log in"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Log in")
 
 
 def test_teacher_sees_own_class(page: Any, demo_server: DemoServer) -> None:
     login(page, demo_server, "teacher")
-    assert page.get_by_role("heading", name="Mine grupper").is_visible()
-    assert page.locator("details table tbody tr").count() > 3
+    expect(page.get_by_role("heading", name="Mine grupper")).to_be_visible()
+    expect(page.locator("details table tbody tr").nth(3)).to_be_attached()  # more than 3 rows
 
 
 def test_api_against_the_running_server(demo_server: DemoServer) -> None:

@@ -2,9 +2,9 @@
 included: the trail is append-only. TRUNCATE stays possible for the
 database owner (test-suite resets; retention jobs run by a DBA), not for the application."""
 
-from django.db import migrations
+from typing import Any
 
-from oppvekst.dbutils import postgres_only_sql
+from django.db import migrations
 
 CREATE = """
 CREATE OR REPLACE FUNCTION access_auditevent_append_only() RETURNS trigger AS $$
@@ -22,6 +22,17 @@ DROP FUNCTION IF EXISTS access_auditevent_append_only();
 """
 
 
+def forwards(apps: Any, schema_editor: Any) -> None:
+    # PostgreSQL only; SQLite gets the same guarantee from the service layer.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def backwards(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
 class Migration(migrations.Migration):
     dependencies = [("access", "0002_audit_and_tokens")]
-    operations = [postgres_only_sql(CREATE, DROP)]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -54,7 +54,6 @@ Food money (kost) is optional input per child, emitted as a separate line flagge
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -356,11 +355,3 @@ def _food_rule(rule: RuleRef | None, month: YearMonth) -> RuleRef:
     if rule is None:
         raise MissingRuleError(f"no food row in {month}")
     return rule
-
-
-def quote_many(
-    households: Sequence[Household], month: YearMonth, rules: RuleBook | None = None
-) -> list[Quote]:
-    """Quote many households for one month (the monthly run)."""
-    book = rules or default_rules()
-    return [quote(household, month, book) for household in households]

@@ -346,11 +346,6 @@ class RuleBook:
 # -- loading ------------------------------------------------------------------------------------
 
 
-def load_rules_file(path: str) -> RuleBook:
-    with open(path, encoding="utf-8") as handle:
-        return RuleBook.from_mapping(json.load(handle))
-
-
 def default_rules_data() -> dict[str, Any]:
     """The bundled national tables (``rates.json``) as plain data, e.g. for a database loader."""
     text = (

@@ -3,9 +3,9 @@ invoices are never changed or deleted, and a municipality is in one price zone a
 SQLite gets the same guarantees from the services (which never touch a locked run) and from
 ZonePeriod.clean()."""
 
-from django.db import migrations
+from typing import Any
 
-from oppvekst.dbutils import postgres_only_sql
+from django.db import migrations
 
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
@@ -38,6 +38,17 @@ ALTER TABLE billing_zoneperiod DROP CONSTRAINT IF EXISTS zone_period_no_overlap;
 """
 
 
+def forwards(apps: Any, schema_editor: Any) -> None:
+    # PostgreSQL only; SQLite gets the same guarantee from the service layer.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def backwards(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
 class Migration(migrations.Migration):
     dependencies = [("billing", "0002_national_rates")]
-    operations = [postgres_only_sql(CREATE, DROP)]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -2,9 +2,9 @@
 if two transactions race past the service-layer check. SQLite serialises writers instead
 (BEGIN IMMEDIATE), and the service check holds there."""
 
-from django.db import migrations
+from typing import Any
 
-from oppvekst.dbutils import postgres_only_sql
+from django.db import migrations
 
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
@@ -18,6 +18,17 @@ ALTER TABLE placements_placement ADD CONSTRAINT placement_no_overlap
 DROP = "ALTER TABLE placements_placement DROP CONSTRAINT IF EXISTS placement_no_overlap;"
 
 
+def forwards(apps: Any, schema_editor: Any) -> None:
+    # PostgreSQL only; SQLite gets the same guarantee from the service layer.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def backwards(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
 class Migration(migrations.Migration):
     dependencies = [("placements", "0001_initial")]
-    operations = [postgres_only_sql(CREATE, DROP)]
+    operations = [migrations.RunPython(forwards, backwards)]

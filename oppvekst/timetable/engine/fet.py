@@ -419,10 +419,6 @@ def _handles(*tags: str) -> Callable[[_Handler], _Handler]:
     return deco
 
 
-def _short(tag: str) -> str:
-    return tag.removeprefix("Constraint")
-
-
 @_handles("ConstraintBreakTimes")
 def _break(r: _Reader, el: _Element, ctx: str, w: float) -> Sequence[Constraint]:
     return [BreakTimes(slots=r.slots(el, "Break_Time", "Day", "Hour", ctx), weight=w, label=ctx)]

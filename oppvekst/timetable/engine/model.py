@@ -533,9 +533,6 @@ class Instance:
                 out[g] = None
         return list(out)
 
-    def slot_index(self, slot: Slot) -> int:
-        return slot[0] * self.n_hours + slot[1]
-
     # ---- validation
 
     def validate(self) -> None:

@@ -178,36 +178,6 @@ class Occupancy:
         return order[0]
 
 
-def check_move(
-    inst: Instance,
-    sol: Solution,
-    activity: int,
-    day: int,
-    hour: int,
-    *,
-    room_candidates: Sequence[str] = (),
-    locked: bool = False,
-) -> MoveCheck:
-    return Occupancy(inst, sol, activity).check(day, hour, room_candidates, locked)
-
-
-def all_targets(
-    inst: Instance,
-    sol: Solution,
-    activity: int,
-    *,
-    room_candidates: Sequence[str] = (),
-    locked: bool = False,
-) -> list[MoveCheck]:
-    """The check for every start slot of the week (for highlighting drop targets)."""
-    occ = Occupancy(inst, sol, activity)
-    return [
-        occ.check(d, h, room_candidates, locked)
-        for d in range(inst.n_days)
-        for h in range(inst.n_hours)
-    ]
-
-
 def moved(sol: Solution, activity: int, check: MoveCheck) -> Solution:
     new = Solution(dict(sol.placements))
     new.placements[activity] = Placement(check.day, check.hour, check.room)

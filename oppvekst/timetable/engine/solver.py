@@ -1920,7 +1920,3 @@ def _position_key(c: Constraint, aid: int) -> object:
 def _content_key(c: Constraint) -> object:
     fields = {k: v for k, v in vars(c).items() if k not in ("activities", "label")}
     return (type(c).__name__, tuple(sorted((k, repr(v)) for k, v in fields.items())))
-
-
-def placed_count(solution: Solution | None) -> int:
-    return 0 if solution is None else len(solution.placements)
