@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI for /api/v1/docs from its static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "oppvekst.core",
@@ -186,6 +187,8 @@ LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
+# English dates day-first with a 24-hour clock (oppvekst/formats/en); Norwegian uses Django's.
+FORMAT_MODULE_PATH = ["oppvekst.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -1018,6 +1018,8 @@ def round_commit(*, round_id: int, by: Person, early_reason: str = "") -> Commit
             Application.objects.filter(pk__in=offered_ids[start : start + 1000]).update(
                 status=ApplicationStatus.OFFERED, version=F("version") + 1, updated_at=now
             )
+        # The round has decided its applications: claims still waiting are no one's work now.
+        task_sources.round_claim_tasks_close(rnd.pk)
         rnd.status = RoundStatus.COMMITTED
         rnd.committed_at = now
         rnd.committed_by = by

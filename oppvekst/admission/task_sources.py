@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from oppvekst import clock
 from oppvekst.access.roles import RoleName
 from oppvekst.admission.models import (
     Application,
@@ -16,7 +17,7 @@ from oppvekst.admission.models import (
     PriorityClaim,
 )
 from oppvekst.admission.task_kinds import AdmissionTask
-from oppvekst.workspace.models import Task
+from oppvekst.workspace.models import Task, TaskStatus
 from oppvekst.workspace.task_services import task_publish, tasks_close, tasks_publish_many
 
 CLAIM = "admission.claim"
@@ -68,6 +69,14 @@ def claim_tasks_publish_many(claims: list[PriorityClaim]) -> int:
 
 def claim_task_close(claim_id: int) -> None:
     tasks_close(subject_type=CLAIM, subject_id=claim_id)
+
+
+def round_claim_tasks_close(round_id: int) -> int:
+    """Close the claim tasks of every application a committed round has decided (one query)."""
+    claims = PriorityClaim.objects.filter(application__round_id=round_id).values("pk")
+    return Task.objects.filter(
+        subject_type=CLAIM, subject_id__in=claims, status=TaskStatus.OPEN
+    ).update(status=TaskStatus.DONE, closed_at=clock.now())
 
 
 def application_tasks_close(app: Application) -> None:

@@ -9,10 +9,16 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from oppvekst.billing.engine.money import format_nok
+from oppvekst.billing.explain import kr
 from oppvekst.billing.models import BillingSettings, MunicipalPrice, RateRule, ZonePeriod
+
+
+def _hundredths(value: int) -> str:
+    """Hundredths (of a percent or an hour) in the active language's number format."""
+    return formats.number_format(value / 100, 2, use_l10n=True, force_grouping=True)
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
@@ -68,11 +74,11 @@ class RateRuleAdmin(_WarnUnconfirmed):
     @admin.display(description=_("sats"))
     def value(self, obj: RateRule) -> str:
         if obj.amount_ore is not None:
-            return f"{format_nok(obj.amount_ore)} kr"
+            return kr(obj.amount_ore)
         if obj.percent_bp is not None:
-            return f"{format_nok(obj.percent_bp)} %"
+            return f"{_hundredths(obj.percent_bp)} %"
         if obj.hours_x100 is not None:
-            return f"{format_nok(obj.hours_x100)} t"
+            return f"{_hundredths(obj.hours_x100)} t"
         return ""
 
     @admin.display(description=_("bekreftet"), boolean=True, ordering="confirmed")
@@ -113,7 +119,7 @@ class MunicipalPriceAdmin(_WarnUnconfirmed):
 
     @admin.display(description=_("pris per måned"), ordering="monthly_ore")
     def price(self, obj: MunicipalPrice) -> str:
-        return f"{format_nok(obj.monthly_ore)} kr"
+        return kr(obj.monthly_ore)
 
     @admin.display(description=_("bekreftet"), boolean=True, ordering="confirmed")
     def confirmed_flag(self, obj: MunicipalPrice) -> bool:

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q, Sum
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -257,7 +258,7 @@ def reduction_decide(
             if start < earliest:
                 raise DomainError(
                     _("Et vedtak kan ikke gjelde fra før søknadsmåneden (%(month)s).")
-                    % {"month": earliest.strftime("%m.%Y")},
+                    % {"month": formats.date_format(earliest, "YEAR_MONTH_FORMAT")},
                     code="before_application",
                     fields={"effective_from": _("For tidlig.")},
                 )

@@ -21,3 +21,8 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             _refresh_statistics, sender=self, dispatch_uid="oppvekst.core.statistics"
         )
+
+        from oppvekst.core.admin_names import apply_names, hide_unused_admin
+
+        apply_names()
+        hide_unused_admin()

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oppvekst.access.selectors import AccessLogFilter
 from oppvekst.people.identity import normalise
 from oppvekst.people.models import validate_identity_number
 
@@ -35,3 +36,26 @@ class ChildRegisterForm(forms.Form):
         label=_("Foresattes fødselsnummer (valgfritt)"), max_length=13, required=False
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class AccessLogForm(forms.Form):
+    """Filters of a child's access log (query parameters in Norwegian, like the pages)."""
+
+    # The roles offered come from the log itself (set by the view); any code is a harmless filter.
+    rolle = forms.CharField(label=_("Rolle"), required=False, max_length=50, widget=forms.Select)
+    fra = forms.DateField(
+        label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    til = forms.DateField(
+        label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    egne = forms.BooleanField(label=_("Ta med mine egne oppslag"), required=False)
+
+    def wanted(self) -> AccessLogFilter:
+        data = self.cleaned_data
+        return AccessLogFilter(
+            role=data.get("rolle") or "",
+            since=data.get("fra"),
+            until=data.get("til"),
+            include_own=bool(data.get("egne")),
+        )

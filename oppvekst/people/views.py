@@ -6,21 +6,24 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oppvekst.access import audit
-from oppvekst.access.models import AuditEvent
+from oppvekst.access import selectors as access_selectors
 from oppvekst.access.policy import actor_for_request, can
+from oppvekst.access.selectors import AccessLogFilter
 from oppvekst.core.idempotency import once
 from oppvekst.errors import DomainError, NotFoundError
 from oppvekst.people import selectors
-from oppvekst.people.forms import ChildRegisterForm
+from oppvekst.people.forms import AccessLogForm, ChildRegisterForm
 from oppvekst.people.models import Person
 from oppvekst.people.permissions import ChildAction
 from oppvekst.people.services import child_register
 
 PAGE_SIZE = 25
+LOG_PAGE_SIZE = 25
 
 
 def _login_required(request: HttpRequest) -> None:
@@ -91,7 +94,8 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
 @require_GET
 @never_cache
 def child_access_log(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Guardians see which roles read their child's data and when; unit leaders also see who."""
+    """Guardians see which roles at which units read their child's data and when; unit leaders
+    also see who. One's own reads are left out unless asked for."""
     _login_required(request)
     actor = actor_for_request(request)
     person = Person.objects.filter(pk=child_id).first()
@@ -101,18 +105,37 @@ def child_access_log(request: HttpRequest, child_id: int) -> HttpResponse:
     as_guardian = can(actor, ChildAction.READ_ACCESS_LOG, person)
     if not (as_leader or as_guardian):
         raise Http404
-    events = AuditEvent.objects.filter(target=person).order_by("-at", "-pk")
+    filters = AccessLogForm(request.GET or None)
+    wanted = filters.wanted() if filters.is_valid() else AccessLogFilter()
     page = _page_number(request)
-    rows = list(events[(page - 1) * 50 : page * 50])
+    log = access_selectors.child_access_log(
+        actor,
+        child_id,
+        wanted=wanted,
+        show_names=as_leader,
+        limit=LOG_PAGE_SIZE,
+        offset=(page - 1) * LOG_PAGE_SIZE,
+    )
+    filters.fields["rolle"].widget.choices = [("", _("Alle roller")), *log.roles]
+    pages = max(1, -(-log.count // LOG_PAGE_SIZE))
+    query = request.GET.copy()
+    query.pop("side", None)
     return render(
         request,
         "people/access_log.html",
         {
             "person": person,
-            "events": rows,
+            "log": log,
+            "filters": filters,
             "show_names": as_leader,
             "page": page,
-            "has_next": len(rows) == 50,
+            "pages": pages,
+            "has_previous": page > 1,
+            "has_next": page < pages,
+            "query": query.urlencode(),
+            "filtered": bool(
+                request.GET.get("rolle") or request.GET.get("fra") or request.GET.get("til")
+            ),
         },
     )
 

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from oppvekst import clock
@@ -197,14 +198,14 @@ def placement_terminate(
     if chosen < earliest:
         raise DomainError(
             _("Oppsigelsestiden gjør at siste dag tidligst kan være %(day)s.")
-            % {"day": earliest.strftime("%d.%m.%Y")},
+            % {"day": formats.date_format(earliest, "SHORT_DATE_FORMAT")},
             code="notice_period",
             fields={"last_day": _("Siste dag er før oppsigelsestiden er ute.")},
         )
     if placement.valid_to is not None and chosen >= placement.valid_to:
         raise DomainError(
             _("Plassen slutter allerede %(day)s.")
-            % {"day": placement.valid_to.strftime("%d.%m.%Y")},
+            % {"day": formats.date_format(placement.valid_to, "SHORT_DATE_FORMAT")},
             code="ended",
             fields={"last_day": _("Plassen slutter allerede før denne datoen.")},
         )

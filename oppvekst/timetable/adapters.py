@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oppvekst.staff.models import Employment
 from oppvekst.timetable.engine import model as m
@@ -492,15 +493,23 @@ def rule_label(rule: TimetableConstraint, built: Built) -> str:
     ):
         text = _("%(who)s er ikke tilgjengelig %(slots)s") % {"who": who, "slots": slots}
     elif kind in (ConstraintKind.TEACHER_MAX_PER_DAY, ConstraintKind.CLASS_MAX_PER_DAY):
-        text = _("%(who)s har høyst %(n)s timer per dag") % {"who": who, "n": value}
+        text = ngettext(
+            "%(who)s har høyst %(n)s time per dag", "%(who)s har høyst %(n)s timer per dag", value
+        ) % {"who": who, "n": value}
     elif kind == ConstraintKind.CLASS_MIN_PER_DAY:
-        text = _("%(who)s har minst %(n)s timer per dag") % {"who": who, "n": value}
+        text = ngettext(
+            "%(who)s har minst %(n)s time per dag", "%(who)s har minst %(n)s timer per dag", value
+        ) % {"who": who, "n": value}
     elif kind == ConstraintKind.TEACHER_MAX_GAPS:
         text = _("%(who)s har høyst %(n)s hull i uka") % {"who": who, "n": value}
     elif kind == ConstraintKind.CLASS_NO_GAPS:
         text = _("Ingen hull i skoledagen for %(who)s") % {"who": who}
     elif kind == ConstraintKind.CLASS_EARLY_START:
-        text = _("%(who)s begynner i første time (unntak: %(n)s dager)") % {"who": who, "n": value}
+        text = ngettext(
+            "%(who)s begynner i første time (unntak: %(n)s dag)",
+            "%(who)s begynner i første time (unntak: %(n)s dager)",
+            value,
+        ) % {"who": who, "n": value}
     elif kind == ConstraintKind.COURSE_PREFERRED_TIMES:
         text = _("Faget ligger helst %(slots)s") % {"slots": slots}
     elif kind == ConstraintKind.COURSE_FORBIDDEN_TIMES:

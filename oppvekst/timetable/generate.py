@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oppvekst import clock
 from oppvekst.core.models import Group, GroupKind, SchoolYear, Unit, UnitKind
@@ -439,9 +440,12 @@ class _Builder:
                 unstaffed += n
         if unstaffed:
             self.notes.append(
-                _(
+                ngettext(
+                    "Lærerressursen dekker ikke timefordelingen: %(n)s time i uka har ingen "
+                    "lærer ennå (ubemannet). Legg til lærere eller fordel timene.",
                     "Lærerressursen dekker ikke timefordelingen: %(n)s timer i uka har ingen "
-                    "lærer ennå (ubemannet). Legg til lærere eller fordel timene."
+                    "lærer ennå (ubemannet). Legg til lærere eller fordel timene.",
+                    unstaffed,
                 )
                 % {"n": unstaffed}
             )

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oppvekst import clock
 from oppvekst.access.models import User
@@ -524,9 +525,12 @@ def version_publish(*, version_id: int, user: User | None) -> TimetableVersion:
         hard, soft, _details = verify(built.instance, solution_from_placements(placements))
         if hard:
             raise ConflictError(
-                _(
+                ngettext(
+                    "Timeplanen bryter %(n)s absolutt regel og kan ikke publiseres. "
+                    "Rett den først, for eksempel med «Reparer».",
                     "Timeplanen bryter %(n)s absolutte regler og kan ikke publiseres. "
-                    "Rett dem først, for eksempel med «Reparer»."
+                    "Rett dem først, for eksempel med «Reparer».",
+                    hard,
                 )
                 % {"n": hard},
                 code="hard_violations",

@@ -116,9 +116,11 @@ def test_guardian_sees_roles_and_times_not_names_in_the_portal() -> None:
     guardian = Client()
     guardian.force_login(DemoPersona.objects.get(slug="guardian").user)
     html = guardian.get(f"/barn/{own}/innsyn/").content.decode()
-    assert "caseworker" in html
+    assert "Saksbehandler ved sektorkontoret" in html
+    assert ">caseworker<" not in html and "child.read" not in html  # words, never codes
     caseworker_user = DemoPersona.objects.get(slug="caseworker").user
     assert caseworker_user.username not in html
+    assert caseworker_user.get_full_name() not in html
 
 
 def test_unit_leader_sees_who_looked() -> None:
@@ -129,4 +131,5 @@ def test_unit_leader_sees_who_looked() -> None:
     principal = Client()
     principal.force_login(DemoPersona.objects.get(slug="principal").user)
     html = principal.get(f"/barn/{own}/innsyn/").content.decode()
-    assert DemoPersona.objects.get(slug="caseworker").user.username in html
+    caseworker = DemoPersona.objects.get(slug="caseworker").user
+    assert caseworker.person.first_name in html and caseworker.person.last_name in html

@@ -100,3 +100,14 @@ def test_an_offer_is_a_task_for_both_guardians_until_one_answers() -> None:
     with builders.clock_frozen(dt.date(2027, 3, 11)):
         services.offer_decline(offer_id=offer_id, by=dad)
     assert _open_for(mum) == [] and _open_for(dad) == []
+
+
+def test_committing_the_round_closes_the_claims_it_decided() -> None:
+    w = builders.world(seats=1)
+    child, (mum, _dad) = builders.family(w.muni, dt.date(2026, 2, 2))
+    app = builders.apply(child, mum, [w.kg[0]])
+    services.claim_add(application_id=app.pk, by=mum, kind=ClaimKind.STRAIN)
+    assert len(_open_for(w.caseworker)) == 1
+    with builders.clock_frozen(dt.date(2027, 3, 10)):
+        builders.run(w.round, w.caseworker)
+    assert [t.kind for t in _open_for(w.caseworker)] == []

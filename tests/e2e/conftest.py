@@ -161,3 +161,12 @@ def login(page: Any, server: DemoServer, persona: str) -> None:
     page.goto(server.url + "/login/")
     page.click(f"button[data-persona='{persona}']")
     page.wait_for_url(server.url + "/")
+
+
+def nav_link(page: Any, name: str) -> Any:
+    """A link in the main menu; on a phone the menu is folded behind its button, so open it."""
+    toggle = page.locator("button.menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    menu = page.get_by_role("navigation", name="Hovedmeny")
+    return menu.get_by_role("link", name=name, exact=True)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import WAIT_MS, DemoServer, login
+from tests.e2e.conftest import WAIT_MS, DemoServer, login, nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_apply_offer_accept_becomes_a_placement(browser: Any, demo_server: DemoS
     url = demo_server.url
     # 1. The private kindergarten head reports the free places of their own unit.
     with as_persona(browser, demo_server, "private-kindergarten-head") as head:
-        head.get_by_role("link", name="Opptak").first.click()
+        nav_link(head, "Opptak").click()
         own_unit = head.locator("section[aria-labelledby=units-h] li span").first.inner_text()
         head.get_by_role("link", name=re.compile("Hovedopptak barnehage 2027")).click()
         rows = head.locator("table tbody tr")
@@ -48,7 +48,7 @@ def test_apply_offer_accept_becomes_a_placement(browser: Any, demo_server: DemoS
 
     # 2. The guardian applies for the baby: start, size, two ranked wishes, a claim; sends.
     with as_persona(browser, demo_server, "guardian") as guardian:
-        guardian.get_by_role("link", name="Søknader og plasser").first.click()
+        nav_link(guardian, "Søknader og plasser").click()
         sibling_kg = guardian.locator("li[data-service=kindergarten] .unit-name").first.inner_text()
         guardian.get_by_role("link", name="Søk barnehageplass").click()
         baby = guardian.locator("#child option").last
@@ -126,7 +126,7 @@ def test_guardian_changes_place_size_and_ends_a_place(
     browser: Any, demo_server: DemoServer
 ) -> None:
     with as_persona(browser, demo_server, "guardian") as guardian:
-        guardian.get_by_role("link", name="Søknader og plasser").first.click()
+        nav_link(guardian, "Søknader og plasser").click()
         guardian.locator("li[data-service=kindergarten] a").first.click()
         guardian.select_option("#place_size", "80|33")
         guardian.get_by_role("button", name="Endre plasstørrelse").click()

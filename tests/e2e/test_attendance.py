@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import DemoServer, login
+from tests.e2e.conftest import DemoServer, login, nav_link
 
 pytestmark = pytest.mark.e2e
 TABLET = {"width": 800, "height": 1280}
@@ -39,7 +39,7 @@ def as_persona(
 
 def test_a_departments_morning_on_a_tablet(browser: Any, demo_server: DemoServer) -> None:
     with as_persona(browser, demo_server, "kindergarten-head", TABLET) as head:
-        head.get_by_role("link", name="Oppmøte").first.click()
+        nav_link(head, "Oppmøte").click()
         head.locator("ul.cards a").first.click()
         expected = head.locator("li.att-row[data-status=expected]")
         assert expected.count() >= 2, "the demo leaves children to check in"
@@ -100,7 +100,7 @@ def test_guardian_reports_illness_on_a_phone_and_the_school_sees_it(
     browser: Any, demo_server: DemoServer
 ) -> None:
     with as_persona(browser, demo_server, "guardian", PHONE) as guardian:
-        guardian.get_by_role("link", name="Hverdag").first.click()
+        nav_link(guardian, "Hverdag").click()
         cards = guardian.locator("section.card")
         assert cards.count() >= 3
         # The child in SFO (and school): the report goes to both.

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DemoServer, login
+from tests.e2e.conftest import DemoServer, login, nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +50,7 @@ def test_guardian_applies_caseworker_grants_next_run_reflects_it(
 
     # The guardian applies, with documentation of the income.
     login(page, demo_server, "guardian")
-    page.get_by_role("link", name="Betaling", exact=True).first.click()
+    nav_link(page, "Betaling").click()
     page.get_by_role("heading", name="Betaling for barnehage og SFO").wait_for()
     page.get_by_role("link", name="Søk om redusert betaling").click()
     page.fill("#id_income", "200000")

@@ -12,7 +12,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DemoServer, login
+from tests.e2e.conftest import DemoServer, login, nav_link
+from tests.e2e.test_sweep import PHONE, Axe, check_page
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,7 @@ def test_principal_builds_moves_publishes_and_teacher_subscribes(
     page: Any, demo_server: DemoServer
 ) -> None:
     login(page, demo_server, "principal")
-    page.get_by_role("link", name="Timeplan", exact=True).first.click()
+    nav_link(page, "Timeplan").click()
     page.get_by_role("link", name=re.compile(r"^Lag grunnlag for")).first.click()
     page.get_by_role("button", name="Lag grunnlaget").click()
     page.wait_for_selector("#solve-form")
@@ -101,6 +102,11 @@ def test_principal_builds_moves_publishes_and_teacher_subscribes(
     first = page.locator(f"a.tt-lesson[data-placement='{placement}']")
     assert (first.get_attribute("data-day"), first.get_attribute("data-period")) == before
 
+    # The draft's grid on a phone: readable contrast in every cell, headings in order.
+    page.set_viewport_size(PHONE)
+    assert check_page(page, Axe(), page.url) == []
+    page.set_viewport_size({"width": 412, "height": 915})
+
     # Publish.
     page.get_by_role("link", name="Publiser", exact=True).click()
     page.get_by_role("button", name="Publiser").click()
@@ -121,3 +127,20 @@ def test_principal_builds_moves_publishes_and_teacher_subscribes(
     assert events, "the teacher has lessons in the published timetable"
     assert events[0]["DTSTART"].params["TZID"] == "Europe/Oslo"
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Oslo"]
+
+    # On a phone the address fits the screen and has a copy button; the week shows one day at
+    # a time in a scroll box the keyboard reaches; both pages pass axe.
+    axe = Axe()
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert check_page(page, axe, page.url) == []
+    page.get_by_role("button", name="Kopier").first.click()
+    page.wait_for_selector("text=Adressen er kopiert.")
+    page.goto(demo_server.url + "/timeplan/min-uke/")
+    page.wait_for_selector("#tt-days button[aria-pressed=true]")
+    visible_days = page.locator("#tt-grid thead th[data-day]:visible")
+    assert visible_days.count() == 1
+    assert page.locator(".tt-scroll").first.get_attribute("tabindex") == "0"
+    assert check_page(page, axe, page.url) == []
+    page.get_by_role("button", name="Hele uken").first.click()
+    assert visible_days.count() == 5

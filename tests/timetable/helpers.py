@@ -27,7 +27,10 @@ from tests.conftest import DEMO_TODAY
 CEILING = 120
 
 # A solved timetable of the principal's school, by (subject, group, lesson number), so tests
-# after the first one need not solve again.
+# after the first one need not solve again. Only `solved_version` fills it, always with the same
+# solve, so no test depends on which test happened to run first (what the tests assert holds
+# for any valid timetable). One worker would make it reproducible but is far too slow to find
+# the first timetable on a busy machine.
 _SOLVED: dict[tuple[str, str, int], tuple[int, int, str | None]] = {}
 
 
@@ -83,8 +86,8 @@ def _key(p: LessonPlacement) -> tuple[str, str, int]:
     return (course.subject.code, course.group.name, p.lesson.number)
 
 
-def remember(version: TimetableVersion) -> None:
-    """Keep a solved version of the principal's school for later tests (see solved_version)."""
+def _remember(version: TimetableVersion) -> None:
+    """Keep the solved version of the principal's school for later tests (see solved_version)."""
     if _SOLVED or version.hard_violations:
         return
     for p in LessonPlacement.objects.filter(version=version).select_related(
@@ -101,7 +104,7 @@ def solved_version(capture: Any, tt: Timetable | None = None) -> TimetableVersio
         assert job.status == "solved", (job.status, job.message, job.conflict)
         version = job.result_version
         assert version is not None
-        remember(version)
+        _remember(version)
         return version
     rooms = {r.name: r for r in Room.objects.filter(timetable=tt)}
     version = TimetableVersion.objects.create(

@@ -11,7 +11,7 @@ from oppvekst.timetable import services
 from oppvekst.timetable.adapters import build_instance, solution_from_placements
 from oppvekst.timetable.engine.verify import verify
 from oppvekst.timetable.models import JobMode, LessonPlacement, SolveJob
-from tests.timetable.helpers import CEILING, generated, remember, run_job, solved_version
+from tests.timetable.helpers import CEILING, generated, run_job, solved_version
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,6 @@ def test_solving_a_demo_school_in_the_background_has_no_hard_violations(
     hard, _soft, details = verify(build_instance(tt).instance, solution_from_placements(placements))
     assert hard == 0, [d for d in details if d.hard]
     assert version.hard_violations == 0 and job.hard_violations == 0
-    remember(version)
 
 
 def test_a_second_solve_is_refused_while_one_is_queued() -> None:
