@@ -105,6 +105,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "timetable.read_pupil": _("Så barnets timeplan"),
     "workspace.view": _("Åpnet forsiden"),
     "admin.configure": _("Endret oppsettet"),
+    "identity_review.decide": _("Kontrollerte en registrering med fødselsnummer"),
+    "staff.grant_request": _("Ba om tilgang for en ansatt"),
+    "staff.grant_decide": _("Avgjorde en forespørsel om tilgang"),
+    "staff.grant_requested": _("Ba om tilgang for en ansatt"),
+    "staff.grant_approved": _("Godkjente tilgang for en ansatt"),
+    "staff.grant_rejected": _("Avviste tilgang for en ansatt"),
 }
 
 # What an action without its own label concerns, by the part before the dot.

@@ -26,7 +26,7 @@ class AuditEvent(models.Model):
     # Who acted stays recorded as an id after the account or person is deleted or
     # pseudonymised: no database constraint and no cascade, so deleting a user never rewrites
     # (SQLite) or fails on (the PostgreSQL trigger) an audit row
-    # (docs/decisions/0002-audit-retention.md).
+    # (docs/decisions/0004-audit-retention.md).
     actor_user = models.ForeignKey(
         "access.User",
         on_delete=models.DO_NOTHING,

@@ -110,7 +110,9 @@ class AcceptedPlacementOut(Schema):
     valid_to: dt.date | None
 
 
-def _out(app: Application) -> dict[str, Any]:
+def _out(app: Application, shown: set[int] | None) -> dict[str, Any]:
+    """``shown``: the units that may be named next to the child (None: all); offers elsewhere
+    are left out (admission.selectors.shown_units)."""
     return {
         "id": app.pk,
         "child_id": app.child_id,
@@ -143,6 +145,7 @@ def _out(app: Application) -> dict[str, Any]:
                 "wish_rank": o.wish_rank,
             }
             for o in app.offers.all()
+            if shown is None or o.unit_id in shown
         ],
     }
 
@@ -159,7 +162,8 @@ def list_applications(request: HttpRequest, params: Query[ApplicationListParams]
         offset=params.offset,
     )
     audit.record(a, "application.read", [app.child_id for app in items], request=request)
-    return page_of([_out(app) for app in items], count)
+    shown = selectors.shown_units_by_child(a, [app.child_id for app in items])
+    return page_of([_out(app, shown[app.child_id]) for app in items], count)
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut, summary="One application")
@@ -167,7 +171,7 @@ def get_application(request: HttpRequest, application_id: int) -> dict[str, Any]
     a = actor(request)
     app = selectors.application_detail(a, application_id)
     audit.record(a, "application.read", [app.child_id], request=request)
-    return _out(app)
+    return _out(app, selectors.shown_units(a, app.child))
 
 
 @router.post(
@@ -217,7 +221,8 @@ def create_application(request: HttpRequest, body: ApplicationIn) -> Status[dict
             change=change,
         )
         audit.record(a, "application.create", [child.pk], request=request)
-        out = _out(selectors.application_detail(a, application_id))
+        app = selectors.application_detail(a, application_id)
+        out = _out(app, selectors.shown_units(a, app.child))
     return Status(201 if created else 200, out)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from oppvekst.access.builders import UNIT_LEADERS
 from oppvekst.access.policy import Actor, can, scope
 from oppvekst.access.roles import RoleName
 from oppvekst.admission import adapters
@@ -36,6 +37,7 @@ from oppvekst.admission.services import remaining_seats
 from oppvekst.core.models import Group, GroupKind, Unit, UnitKind
 from oppvekst.core.permissions import UnitAction
 from oppvekst.errors import NotFoundError
+from oppvekst.people import disclosure
 from oppvekst.people.models import Person
 from oppvekst.placements.models import Placement, Service
 from oppvekst.placements.permissions import PlacementAction
@@ -134,6 +136,20 @@ def application_detail(actor: Actor, application_id: int) -> Application:
     if app is None:
         raise NotFoundError("Not found.")
     return app
+
+
+def shown_units(actor: Actor, child: Person) -> set[int] | None:
+    """Units that may be named next to this child in an offer or a result: all (None) where the
+    actor may see the child's location, otherwise only the actor's own kindergartens — the
+    offers it made itself (domain/norway.md §6.1, item 2)."""
+    return shown_units_by_child(actor, [child.pk])[child.pk]
+
+
+def shown_units_by_child(actor: Actor, child_ids: list[int]) -> dict[int, set[int] | None]:
+    """`shown_units` for a page of children in one query."""
+    located = disclosure.located_children(actor, child_ids)
+    own = actor.ids("unit_id", UNIT_LEADERS)
+    return {pk: None if pk in located else own for pk in child_ids}
 
 
 def rounds_for(actor: Actor) -> list[AdmissionRound]:
@@ -418,11 +434,13 @@ def unplaced_right_holders(rnd: AdmissionRound) -> list[tuple[int, str]]:
     return [(int(r[0]), str(r[4] or "")) for r in rows if r[1] is None and r[3]]
 
 
-def right_to_place_report(rnd: AdmissionRound) -> list[RightRow]:
+def right_to_place_report(actor: Actor, rnd: AdmissionRound) -> list[RightRow]:
     """Every right-holder who applied in time and has no offer (``unplaced_right_holders``),
     with, after the commit, the kindergartens nearest home that still have a free seat for the
     child's age group (domain §1.2, §1.5: the municipality must offer them a place somewhere).
-    Before the commit the rows have no proposals: nothing is offered from a preview."""
+    Before the commit the rows have no proposals: nothing is offered from a preview. For a
+    child whose address the actor may not see, no distance and no nearest-first order: three
+    distances to public unit coordinates would locate the home (domain/norway.md §6.1)."""
     holders = unplaced_right_holders(rnd)
     if not holders:
         return []
@@ -448,6 +466,7 @@ def right_to_place_report(rnd: AdmissionRound) -> list[RightRow]:
     rows: list[RightRow] = []
     year = rnd.kindergarten_year
     deadline = adapters.main_deadline(rnd)
+    from_home = disclosure.addressable_people(actor, [a.child_id for a in apps.values()])
     for application_id, age_group in holders:
         application = apps.get(application_id)
         if application is None:
@@ -458,9 +477,16 @@ def right_to_place_report(rnd: AdmissionRound) -> list[RightRow]:
             if group != age_group or n <= 0:
                 continue
             unit = units[unit_id]
-            km = km_between(child.latitude, child.longitude, unit.latitude, unit.longitude)
+            km = (
+                km_between(child.latitude, child.longitude, unit.latitude, unit.longitude)
+                if child.pk in from_home
+                else None
+            )
             candidates.append(Proposal(unit, km, n))
-        candidates.sort(key=lambda p: (p.km is None, p.km or 0.0, p.unit.name))
+        if child.pk in from_home:
+            candidates.sort(key=lambda p: (p.km is None, p.km or 0.0, p.unit.name))
+        else:
+            candidates.sort(key=lambda p: (-p.free, p.unit.name))
         right = rights.right_to_place(
             birth_date=child.birth_date,
             admission_year=year,
@@ -553,7 +579,10 @@ def kindergarten_finder(
     actor: Actor, *, municipality_id: int, home: Person | None, filters: FinderFilters
 ) -> list[UnitChoice]:
     """Kindergartens of the municipality (municipal and private together, §1.5) with distance
-    from home, the age groups they take, and seats in the open round."""
+    from home, the age groups they take, and seats in the open round. No distance from a home
+    whose address the actor may not see (domain/norway.md §6.1)."""
+    if not disclosure.may_derive_from_home(actor, home):
+        home = None
     units = scope(
         actor,
         UnitAction.READ,

@@ -197,6 +197,9 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
     documents = allowed_ids(
         actor, AdmissionAction.CLAIM_READ_DOCUMENT, [c.pk for c in claims if c.document]
     )
+    shown = selectors.shown_units(actor, app.child)
+    offers = [(o, shown is None or o.unit_id in shown) for o in app.offers.all()]
+    outcome = selectors.outcome_for(app)
     return {
         "app": app,
         "claims": claims,
@@ -204,7 +207,9 @@ def _detail_context(actor: Actor, application_id: int, **extra: Any) -> dict[str
         "can_decide": can(actor, AdmissionAction.APPLICATION_DECIDE, app),
         "positions": selectors.wish_positions(app),
         "claim_effects": selectors.wish_claim_effects(app),
-        "outcome": selectors.outcome_for(app),
+        "offers": offers,
+        "outcome": outcome,
+        "outcome_unit_shown": outcome is not None and (shown is None or outcome.unit_id in shown),
         "verify_errors": {},
         **extra,
     }
@@ -464,7 +469,7 @@ def right_report(request: HttpRequest, round_id: int) -> HttpResponse:
 def _right_report_page(
     request: HttpRequest, actor: Actor, rnd: AdmissionRound, errors: dict[str, Any] | None = None
 ) -> HttpResponse:
-    rows = selectors.right_to_place_report(rnd)
+    rows = selectors.right_to_place_report(actor, rnd)
     audit.record(actor, "application.read", [r.child.pk for r in rows], request=request)
     return render(
         request,

@@ -22,7 +22,8 @@ from oppvekst.billing.engine.rules import YearMonth
 from oppvekst.billing.explain import rule_label_nb
 from oppvekst.billing.models import Invoice, InvoiceLine, InvoiceRun
 from oppvekst.core.models import Municipality, Unit
-from oppvekst.people.models import AddressProtection, Person
+from oppvekst.people import disclosure
+from oppvekst.people.models import Person
 
 FORMAT = "oppvekst.fakturagrunnlag/1"
 # KOSTRA functions: 201 barnehage, 215 skolefritidstilbud (the "tjeneste" dimension).
@@ -68,6 +69,11 @@ NB_MONTHS = (
 )
 
 
+NO_UNIT = {"name": "", "organisation_number": ""}
+ADDRESS_COLUMNS = [CSV_COLUMNS.index(c) for c in ("adresse", "postnummer", "poststed")]
+UNIT_COLUMNS = [CSV_COLUMNS.index(c) for c in ("enhet_orgnr", "enhet_navn")]
+
+
 @dataclass
 class ExportFiles:
     csv_text: str
@@ -102,10 +108,7 @@ def build_export(run: InvoiceRun) -> ExportFiles:
         inv.payer_id: inv for inv in Invoice.objects.filter(run=run).order_by("order_number")
     }
     lines = list(
-        InvoiceLine.objects.filter(run=run, invoiced=True, payer__isnull=False)
-        .exclude(amount_ore=0)
-        .order_by("payer_id", "child_id", "period", "kind", "service", "pk")
-        .values_list(
+        _exported_lines(run).values_list(
             "payer_id",
             "child_id",
             "unit_id",
@@ -133,14 +136,13 @@ def build_export(run: InvoiceRun) -> ExportFiles:
             "street_address",
             "postal_code",
             "postal_town",
-            "address_protection",
         )
     }
-    for person in people.values():
+    hidden_address, hidden_unit = _withheld(person_ids)
+    for pk in hidden_address:
         # A protected address never leaves the system (domain/norway.md §6.1): the ERP gets
         # blank address fields and sends the invoice to the digital mailbox instead.
-        if person["address_protection"] != AddressProtection.NONE:
-            person["street_address"] = person["postal_code"] = person["postal_town"] = ""
+        people[pk]["street_address"] = people[pk]["postal_code"] = people[pk]["postal_town"] = ""
     units = {
         u["pk"]: u
         for u in Unit.objects.filter(pk__in={row[2] for row in lines if row[2]}).values(
@@ -166,7 +168,7 @@ def build_export(run: InvoiceRun) -> ExportFiles:
             payer_id
         ]:
             child = people[child_id]
-            unit = units.get(unit_id, {"name": "", "organisation_number": ""})
+            unit = units.get(unit_id, NO_UNIT) if child_id not in hidden_unit else NO_UNIT
             period_end = YearMonth(period.year, period.month).last_day
             label = labels.get(table) or labels.setdefault(table, rule_label_nb(table))
             if kind == "correction":
@@ -268,6 +270,67 @@ def build_export(run: InvoiceRun) -> ExportFiles:
         line_count=count,
         control_total_ore=control,
     )
+
+
+def _exported_lines(run: InvoiceRun) -> Any:
+    """The lines in the files, in file order within each payer."""
+    return (
+        InvoiceLine.objects.filter(run=run, invoiced=True, payer__isnull=False)
+        .exclude(amount_ore=0)
+        .order_by("payer_id", "child_id", "period", "kind", "service", "pk")
+    )
+
+
+def _withheld(person_ids: set[int]) -> tuple[set[int], set[int]]:
+    """Of these persons, whose address and whose unit a file for another system may not carry,
+    by their protection as recorded now (domain/norway.md §6.1, items 2-4)."""
+    people = Person.objects.filter(pk__in=person_ids).only(
+        "pk", "street_address", "postal_code", "postal_town", "address_protection"
+    )
+    hidden_address = {p.pk for p in people if disclosure.address_for_document(p) is None}
+    hidden_unit = {p.pk for p in people if not disclosure.unit_in_document(p)}
+    return hidden_address, hidden_unit
+
+
+def export_to_serve(run: InvoiceRun, fmt: str, stored: str) -> str:
+    """A stored file of a locked run as it may leave the system today: protection raised since
+    the run was locked blanks the address and the unit again (domain/norway.md §6.1, item 4:
+    re-check the grading before each disclosure). Unchanged when nobody in it is protected."""
+    invoices = Invoice.objects.filter(run=run).order_by("order_number")
+    order = {payer: n for n, payer in enumerate(invoices.values_list("payer_id", flat=True))}
+    keys = sorted(
+        _exported_lines(run).values_list("payer_id", "child_id"),
+        key=lambda k: order.get(k[0], len(order)),
+    )
+    hidden_address, hidden_unit = _withheld({p for p, _c in keys} | {c for _p, c in keys})
+    if not any(p in hidden_address or c in hidden_unit for p, c in keys):
+        return stored
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(stored), delimiter=";"))
+        for row, (payer, child) in zip(rows[1:], keys, strict=False):
+            for i in ADDRESS_COLUMNS if payer in hidden_address else []:
+                row[i] = ""
+            for i in UNIT_COLUMNS if child in hidden_unit else []:
+                row[i] = ""
+        out = io.StringIO()
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+        return out.getvalue()
+    document = json.loads(stored)
+    pending = iter(keys)
+    for invoice in document["fakturagrunnlag"]:
+        payers: set[int] = set()
+        for line in invoice["fakturalinjer"]:
+            payer, child = next(pending)
+            payers.add(payer)
+            if child in hidden_unit:
+                line["fritekst"][2:] = [""]
+        if payers & hidden_address:
+            invoice["mottaker"]["person"]["bostedsadresse"] = {
+                "adresselinje": [""],
+                "postnummer": "",
+                "poststed": "",
+            }
+    return _json_text(document)
 
 
 def _compact(value: Any) -> str:

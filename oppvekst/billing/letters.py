@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from oppvekst.billing.explain import kr
 from oppvekst.billing.models import ReductionApplication, ReductionStatus
 from oppvekst.core.models import Municipality
+from oppvekst.people.disclosure import address_for_document
 from oppvekst.people.models import Person
 
 NB_MONTHS = (
@@ -126,12 +127,14 @@ def decision_letter_pdf(
     if application.free_core_hours:
         kinds.append("gratis kjernetid (20 timer i uka)")
     names = ", ".join(f"{c.first_name} {c.last_name}" for c in children) or "–"
+    # A protected home address is never printed: the letter goes to the digital mailbox or the
+    # postal address Folkeregisteret delivers (domain/norway.md §6.1, item 3).
+    address = address_for_document(applicant)
     story = [
         Paragraph(escape(f"{municipality.name} kommune – oppvekst, sektorkontoret"), small),
         Spacer(1, 8 * mm),
         Paragraph(escape(applicant.full_name), small),
-        Paragraph(escape(applicant.street_address or ""), small),
-        Paragraph(escape(f"{applicant.postal_code} {applicant.postal_town}".strip()), small),
+        *[Paragraph(escape(line), small) for line in (address.lines() if address else [])],
         Spacer(1, 8 * mm),
         Paragraph(escape(f"Dato: {_date(decided_on)}"), small),
         Paragraph(escape(f"Saksnummer: RB-{application.pk}"), small),
@@ -213,3 +216,16 @@ def decision_letter_pdf(
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+def decision_letter_to_serve(application: ReductionApplication) -> bytes | None:
+    """The stored letter, or — when the applicant is protected today — the same letter made
+    again without the address: protection raised after the decision applies to every later
+    download (domain/norway.md §6.1, item 4)."""
+    if not application.letter_pdf:
+        return None
+    applicant = Person.objects.get(pk=application.applicant_id)
+    if address_for_document(applicant) is not None or application.decided_at is None:
+        return bytes(application.letter_pdf)
+    children = list(application.children.order_by("birth_date", "pk"))
+    return decision_letter_pdf(application, children, application.decided_at.date())

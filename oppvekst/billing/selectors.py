@@ -31,6 +31,7 @@ from oppvekst.billing.rulebook import MissingZone
 from oppvekst.core.models import Municipality, Unit
 from oppvekst.daterange import DateRange
 from oppvekst.errors import NotFoundError
+from oppvekst.people import disclosure
 from oppvekst.people.models import Guardianship, Person
 from oppvekst.placements.models import Placement
 
@@ -146,6 +147,8 @@ class InvoiceChild:
     lines: list[InvoiceLine] = field(default_factory=list)
     explanations: list[str] = field(default_factory=list)
     previous_ore: int | None = None
+    # Whether the unit may be shown next to the child (child.read_location, domain §6.1).
+    located: bool = False
 
     @property
     def total_ore(self) -> int:
@@ -188,6 +191,9 @@ def invoice_detail(actor: Actor, invoice_id: int, *, payer_only: bool = False) -
             entry = children[change.child_id] = InvoiceChild(Person.objects.get(pk=change.child_id))
         entry.explanations = explain_all(change.reasons)
         entry.previous_ore = change.previous_ore
+    located = disclosure.located_children(actor, children)
+    for child_id, entry in children.items():
+        entry.located = child_id in located
     return InvoiceView(invoice=invoice, run=invoice.run, children=list(children.values()))
 
 
@@ -515,6 +521,9 @@ def compensation_units(actor: Actor) -> list[Unit]:
 class CompensationChild:
     child: Person
     by_table: dict[str, int] = field(default_factory=dict)
+    # The row names the kindergarten next to the child: withheld (an anonymous row with the
+    # amounts) where the actor may not know the child's unit (child.read_location, §6.1).
+    located: bool = True
 
     @property
     def total_ore(self) -> int:
@@ -551,13 +560,21 @@ def compensation(actor: Actor, unit_id: int) -> tuple[Unit, list[dict[str, Any]]
         entry = per_run[run_id].setdefault(child_id, CompensationChild(child=None))  # type: ignore[arg-type]
         entry.by_table[table] = entry.by_table.get(table, 0) + total
     people = Person.objects.in_bulk(child_ids)
+    located = disclosure.located_children(actor, child_ids)
     run_rows = InvoiceRun.objects.in_bulk(list(per_run))
     out = []
     for run_id in sorted(per_run, key=lambda r: run_rows[r].month, reverse=True):
         entries = [e for e in per_run[run_id].values() if any(e.by_table.values())]
         for child_id, entry in per_run[run_id].items():
             entry.child = people[child_id]
-        entries.sort(key=lambda e: (e.child.last_name, e.child.first_name, e.child.pk))
+            entry.located = child_id in located
+        entries.sort(
+            key=lambda e: (
+                (0, e.child.last_name, e.child.first_name, e.child.pk)
+                if e.located
+                else (1, "", "", 0)
+            )
+        )
         out.append(
             {
                 "run": run_rows[run_id],

@@ -33,7 +33,9 @@ from oppvekst.billing import selectors, services
 from oppvekst.billing.compute import add_months
 from oppvekst.billing.engine.rules import YearMonth
 from oppvekst.billing.explain import COMPENSATED_TABLES, kr, month_label, rule_label
+from oppvekst.billing.export import export_to_serve
 from oppvekst.billing.forms import DecisionForm, RunActionForm, StartRunForm
+from oppvekst.billing.letters import decision_letter_to_serve
 from oppvekst.billing.models import InvoiceLine, ReductionStatus, RunStatus
 from oppvekst.billing.permissions import BillingAction
 from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
@@ -339,10 +341,12 @@ def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponseBase:
     # Every child the file names, invoiced or not (lines below the minimum are listed too).
     children = InvoiceLine.objects.filter(run=run).values_list("child_id", flat=True)
     audit.record(actor, "billing.export", set(children), request=request)
-    handle = (export.csv_file if fmt == "csv" else export.json_file).open("rb")
+    with (export.csv_file if fmt == "csv" else export.json_file).open("rb") as handle:
+        stored = handle.read().decode()
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
     name = f"fakturagrunnlag-{run.municipality.number}-{run.month:%Y-%m}.{fmt}"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    body = io.BytesIO(export_to_serve(run, fmt, stored).encode())
+    return FileResponse(body, as_attachment=True, filename=name, content_type=content_type)
 
 
 def _invoice_page(request: HttpRequest, actor: Actor, invoice_id: int, *, portal: bool) -> Any:
@@ -499,12 +503,13 @@ def _letter_response(request: HttpRequest, actor: Actor, application_id: int, ow
         application = selectors.reduction_detail(actor, application_id, own_only=own)
     except NotFoundError as exc:
         raise Http404 from exc
-    if not application.letter_pdf:
+    letter = decision_letter_to_serve(application)
+    if letter is None:
         raise Http404
     audit.record(
         actor, "reduction.read_letter", [c.pk for c in application.children.all()], request=request
     )
-    response = HttpResponse(bytes(application.letter_pdf), content_type="application/pdf")
+    response = HttpResponse(letter, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="vedtak-RB-{application.pk}.pdf"'
     return response
 
@@ -585,12 +590,13 @@ def _compensation_csv(unit: Any, runs: list[dict[str, Any]]) -> HttpResponse:
     )
     for entry in runs:
         for row in entry["children"]:
+            shown = row.located
             writer.writerow(
                 [
                     entry["run"].month.strftime("%Y-%m"),
-                    row.child.first_name,
-                    row.child.last_name,
-                    row.child.birth_date.isoformat(),
+                    row.child.first_name if shown else _("Skjermet barn"),
+                    row.child.last_name if shown else "",
+                    row.child.birth_date.isoformat() if shown else "",
                     *[-row.by_table.get(t, 0) for t in COMPENSATED_TABLES],
                     row.total_ore,
                 ]

@@ -140,7 +140,9 @@ def create_child(
             scope="child_register",
             key=idempotency_key,
             user_id=request.auth.user_id,  # type: ignore[attr-defined]
-            change=lambda: child_register(municipality_id=municipality_id, **payload.dict()).pk,
+            change=lambda: (
+                child_register(actor=a, municipality_id=municipality_id, **payload.dict()).pk
+            ),
         )
         audit.record(a, "child.create", [child_id], request=request)
         out = selectors.child_detail(a, child_id).as_dict()

@@ -163,3 +163,47 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian} → {self.child}"
+
+
+class ReviewKind(models.TextChoices):
+    GUARDIAN_LINK = "guardian_link", _("Kobling til foresatt")
+    KNOWN_NUMBER = "known_number", _("Fødselsnummeret er registrert fra før")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Venter på kontroll")
+    APPROVED = "approved", _("Godkjent")
+    REJECTED = "rejected", _("Avvist")
+
+
+class IdentityReview(models.Model):
+    """A hand registration that touched an identity number outside the caseworker's reach,
+    held for a second, cleared caseworker: a guardian to link, or a child's number that is
+    registered already. Registration answers the same either way, so it never tells whether a
+    number exists or whose it is (forvaltningsloven § 13; domain/norway.md §6.1)."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=ReviewKind.choices)
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identity_reviews")
+    identity_number = models.CharField(_("fødselsnummer"), max_length=11)
+    requested_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registrert"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("kontrollert"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kontroll av fødselsnummer")
+        verbose_name_plural = _("kontroller av fødselsnummer")
+        indexes = [models.Index(fields=["municipality", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -12,9 +12,11 @@ from oppvekst.access.builders import (
     FAMILY,
     GROUP_ROLES,
     GROUP_SENSITIVE_ROLES,
+    NOTHING,
     UNIT_LEADERS,
     UNIT_ROLES,
     address_cleared,
+    caseworker_of_municipality,
     family_of_child,
     guardian_of_child,
     has_role,
@@ -22,7 +24,7 @@ from oppvekst.access.builders import (
     staff_where_child_is_placed,
 )
 from oppvekst.access.roles import RoleName
-from oppvekst.people.models import AddressProtection, Person
+from oppvekst.people.models import AddressProtection, IdentityReview, Person
 
 
 class ChildAction(StrEnum):
@@ -35,6 +37,7 @@ class ChildAction(StrEnum):
     READ_UNIT_ACCESS_LOG = "child.read_unit_access_log"
     CREATE = "child.create"
     SEARCH = "children.search"
+    REVIEW_IDENTITY = "identity_review.decide"
 
 
 class ChildAuditEvent(StrEnum):
@@ -89,6 +92,14 @@ def unit_access_log(actor: Actor) -> Q:
     )
 
 
+def identity_reviews(actor: Actor) -> Q:
+    """A second caseworker of the municipality, cleared for protected addresses, checks a hand
+    registration that touched a number outside the registering caseworker's reach."""
+    if not address_cleared(actor) or actor.person is None:
+        return NOTHING
+    return caseworker_of_municipality(actor) & ~Q(requested_by_id=actor.person.pk)
+
+
 registry.object_rule(ChildAction.READ_BASIC, Person, children_basic)
 registry.object_rule(ChildAction.READ_SENSITIVE, Person, children_sensitive)
 registry.object_rule(ChildAction.READ_ADDRESS, Person, children_address)
@@ -96,6 +107,7 @@ registry.object_rule(ChildAction.READ_LOCATION, Person, children_location)
 registry.object_rule(ChildAction.UPDATE, Person, children_update)
 registry.object_rule(ChildAction.READ_ACCESS_LOG, Person, guardian_of_child)
 registry.object_rule(ChildAction.READ_UNIT_ACCESS_LOG, Person, unit_access_log)
+registry.object_rule(ChildAction.REVIEW_IDENTITY, IdentityReview, identity_reviews)
 registry.capability(
     ChildAction.SEARCH, lambda a: has_role(a, *GROUP_ROLES, *UNIT_ROLES, RoleName.CASEWORKER)
 )

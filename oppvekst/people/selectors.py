@@ -11,7 +11,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from oppvekst.access.builders import STAFF_GRACE
 from oppvekst.access.policy import Actor, allowed_ids, can, scope
 from oppvekst.errors import NotFoundError
-from oppvekst.people.models import Guardianship, Person
+from oppvekst.people import disclosure
+from oppvekst.people.models import Guardianship, IdentityReview, Person, ReviewKind
 from oppvekst.people.permissions import ChildAction
 from oppvekst.placements.models import Placement
 
@@ -84,14 +85,26 @@ class ChildView:
         }
 
 
+def _identity_number(person: Person) -> str | None:
+    """The number, also for a hand registration whose number is held for review (the page must
+    look the same as for any other child: services.child_register)."""
+    if person.identity_number is not None:
+        return person.identity_number
+    return (
+        IdentityReview.objects.filter(child=person, kind=ReviewKind.KNOWN_NUMBER)
+        .values_list("identity_number", flat=True)
+        .first()
+    )
+
+
 def child_detail(actor: Actor, child_id: int) -> ChildView:
     """404 for a child the actor may not know exists."""
     person = scope(actor, ChildAction.READ_BASIC, _children(actor.day)).filter(pk=child_id).first()
     if person is None:
         raise NotFoundError("Not found.")
     sensitive = can(actor, ChildAction.READ_SENSITIVE, person)
-    address_ok = can(actor, ChildAction.READ_ADDRESS, person)
-    location_ok = can(actor, ChildAction.READ_LOCATION, person)
+    shown_address = disclosure.address_for(actor, person)
+    location_ok = disclosure.may_see_location(actor, person)
     placements = None
     if location_ok:
         placements = list(
@@ -109,20 +122,14 @@ def child_detail(actor: Actor, child_id: int) -> ChildView:
             .select_related("guardian")
             .order_by("guardian__last_name")
         ]
-    address = None
-    if address_ok:
-        address = {
-            "street_address": person.street_address,
-            "postal_code": person.postal_code,
-            "postal_town": person.postal_town,
-        }
+    address = shown_address.as_dict() if shown_address is not None else None
     return ChildView(
         person=person,
-        identity_number=person.identity_number if sensitive else None,
+        identity_number=_identity_number(person) if sensitive else None,
         address=address,
         placements=placements,
         guardians=guardians,
-        address_protected=person.has_protected_address and address_ok,
+        address_protected=person.has_protected_address and address is not None,
     )
 
 

@@ -159,6 +159,7 @@ def child_register_page(request: HttpRequest) -> HttpResponse:
                     user_id=int(request.user.pk or 0),
                     change=lambda: (
                         child_register(
+                            actor=actor,
                             municipality_id=municipality_id,
                             **{k: v for k, v in data.items() if k != "idempotency_key"},
                         ).pk

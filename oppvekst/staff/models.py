@@ -94,3 +94,104 @@ class GroupAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.group} ({self.get_role_display()})"
+
+
+class GrantKind(models.TextChoices):
+    EMPLOYMENT = "employment", _("Nytt arbeidsforhold")
+    CLEARANCE = "clearance", _("Klarering for beskyttet adresse")
+    GROUP_ASSIGNMENT = "group_assignment", _("Gruppetilknytning")
+    USER_LINK = "user_link", _("Brukerkonto knyttet til person")
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Venter på godkjenning")
+    APPROVED = "approved", _("Godkjent")
+    REJECTED = "rejected", _("Avvist")
+
+
+class AccessGrant(models.Model):
+    """A grant that would open children's data (an employment, clearance for protected
+    addresses, a group assignment, a login linked to a person). The configuration admin only
+    requests it; a second authorised person approves, and both steps are written to the
+    append-only audit trail (domain/norway.md §6.1: protected data only for named, entitled
+    caseworkers; docs/decisions/0002-grants-need-a-second-person.md)."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=GrantKind.choices)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    municipality = models.ForeignKey(
+        "core.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kommune"),
+    )
+    unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enhet"),
+    )
+    position = models.CharField(_("stilling"), max_length=30, choices=Position.choices, blank=True)
+    percentage = models.DecimalField(
+        _("stillingsprosent"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    employment = models.ForeignKey(
+        Employment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("arbeidsforhold"),
+    )
+    group = models.ForeignKey(
+        "core.Group",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gruppe"),
+    )
+    role = models.CharField(_("rolle"), max_length=30, choices=AssignmentRole.choices, blank=True)
+    user = models.ForeignKey(
+        "access.User",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("brukerkonto"),
+    )
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        "access.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bedt om av"),
+    )
+    requested_at = models.DateTimeField(_("bedt om"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "access.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("avgjort av"),
+    )
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tilgangsforespørsel")
+        verbose_name_plural = _("tilgangsforespørsler")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [valid_range_constraint("grant_valid_range")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.person} ({self.get_status_display()})"

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from oppvekst.access.policy import Actor, actor_for_user
 from oppvekst.admission import selectors, services
 from oppvekst.admission.models import (
     AdmissionCriterion,
@@ -20,6 +21,7 @@ from oppvekst.admission.models import (
     RoundStatus,
 )
 from oppvekst.errors import ConflictError, DomainError
+from oppvekst.people.models import AddressProtection
 from oppvekst.workspace.models import Notification
 from tests.admission import builders
 
@@ -29,6 +31,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def w() -> builders.World:
     return builders.world(seats=1, private_seats=1)
+
+
+def actor_for(person) -> Actor:
+    return actor_for_user(builders.user_for(person))
 
 
 def _approved(app, kind: str, unit=None) -> None:
@@ -196,11 +202,29 @@ def test_right_to_place_report_proposes_nearest_kindergartens_with_free_seats(
     with builders.clock_frozen(dt.date(2027, 3, 10)):
         builders.apply(late, m3, [w.kg[0]])
     builders.run(w.round, w.caseworker)
-    rows = selectors.right_to_place_report(w.round)
+    rows = selectors.right_to_place_report(actor_for(w.caseworker), w.round)
     assert [r.application_id for r in rows] == [app2.pk]
     assert rows[0].right_from == dt.date(2027, 8, 1)
     assert rows[0].proposals[0].unit == w.kg[2]
     assert all(p.unit != w.kg[0] for p in rows[0].proposals)
+
+
+@pytest.mark.parametrize("level", [AddressProtection.CONFIDENTIAL, AddressProtection.STRICT])
+def test_right_to_place_report_derives_no_distance_or_ranking_from_a_protected_home(
+    w: builders.World, level: str
+) -> None:
+    first, (m1, _) = builders.family(w.muni, dt.date(2026, 1, 1))
+    second, (m2, _) = builders.family(w.muni, dt.date(2026, 2, 1), lat=59.97)
+    builders.apply(first, m1, [w.kg[0]])
+    builders.apply(second, m2, [w.kg[0]])
+    second.address_protection = level
+    second.save()
+    builders.run(w.round, w.caseworker)
+    (row,) = selectors.right_to_place_report(actor_for(w.caseworker), w.round)
+    assert row.child == second
+    assert all(p.km is None for p in row.proposals)
+    # Not nearest first: the order is by free seats and name, the same wherever the home is.
+    assert row.proposals == sorted(row.proposals, key=lambda p: (-p.free, p.unit.name))
 
 
 def test_waiting_list_positions_are_explained(w: builders.World) -> None:

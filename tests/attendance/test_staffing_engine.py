@@ -190,3 +190,12 @@ def test_more_staff_never_makes_a_met_norm_unmet(
     assert after.staffing_norm_met or not before.staffing_norm_met
     assert after.pedagogue_norm_met or not before.pedagogue_norm_met
     assert before.under_3 + before.over_3 == len(children)
+
+
+@given(
+    st.dates(date(2015, 1, 1), date(2030, 12, 31)), st.dates(date(2018, 1, 1), date(2031, 12, 31))
+)
+def test_birth_year_threshold_agrees_with_the_august_rule(birth: date, on: date) -> None:
+    from oppvekst.attendance.engine.staffing import last_birth_year_over_3
+
+    assert (birth.year <= last_birth_year_over_3(on)) == counts_as_over_3(birth, on)

@@ -45,11 +45,16 @@ def counts_as_over_3(birth_date: date, on: date) -> bool:
 
 
 def hours_factor(weekly_hours: Decimal | Fraction | int) -> int:
-    hours = Fraction(weekly_hours)
     for bound, factor in HOURS_FACTORS:
-        if hours <= bound:
+        if weekly_hours <= bound:
             return factor
     return FULL_WEEK_FACTOR
+
+
+def last_birth_year_over_3(on: date) -> int:
+    """Children born in this year or earlier count as over 3 on `on` (the August rule, in one
+    comparison per child: over 3 from 1 August of the year the child turns 3)."""
+    return on.year - 3 if on.month >= 8 else on.year - 4
 
 
 @dataclass(frozen=True)
@@ -119,9 +124,10 @@ def child_weight(child: NormChild, on: date) -> Fraction:
 def head_counts(children: Iterable[NormChild], on: date) -> tuple[int, int]:
     """(under 3, over 3), a shared place counted once (under 3 if any sharer is)."""
     under = over = 0
+    threshold = last_birth_year_over_3(on)
     shared: dict[str, bool] = {}  # shared place -> any sharer under 3
     for child in children:
-        young = not counts_as_over_3(child.birth_date, on)
+        young = child.birth_date.year > threshold
         if child.shared_place:
             shared[child.shared_place] = shared.get(child.shared_place, False) or young
         elif young:
@@ -138,7 +144,14 @@ def head_counts(children: Iterable[NormChild], on: date) -> tuple[int, int]:
 
 def formal_norms(on: date, children: Sequence[NormChild], staff: Sequence[NormStaff]) -> NormResult:
     under_3, over_3 = head_counts(children, on)
-    corrected = sum((child_weight(c, on) for c in children), Fraction(0))
+    # Integer numerators over the common denominator 45: exact, and fast for a whole
+    # municipality's children.
+    threshold = last_birth_year_over_3(on)
+    numerator = sum(
+        (1 if c.birth_date.year <= threshold else 2) * hours_factor(c.weekly_hours)
+        for c in children
+    )
+    corrected = Fraction(numerator, FULL_WEEK_FACTOR)
     fte_basic = sum((Fraction(s.fte) for s in staff if s.basic_staffing), Fraction(0))
     per_fte = corrected / fte_basic if fte_basic > 0 else None
     required = math.ceil(
