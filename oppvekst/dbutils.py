@@ -19,7 +19,7 @@ def valid_range_constraint(name: str) -> models.CheckConstraint:
 
 
 # A bulk insert this large changes a table enough that the planner must hear of it at once
-# (docs/decisions/0002-serving.md); smaller ones are left to autovacuum (PostgreSQL).
+# (docs/decisions/0003-serving.md); smaller ones are left to autovacuum (PostgreSQL).
 ANALYZE_AFTER_ROWS = 1000
 
 
@@ -96,7 +96,7 @@ def statistics_refresh(using: str = "default", table: str | None = None) -> None
 
     Without them SQLite guesses every table equally large and walked every placement per child
     under the access rule's EXISTS: a list of 22 s took 53 ms after ANALYZE
-    (docs/decisions/0002-serving.md). Run after migrate, after the demo and after bulk imports;
+    (docs/decisions/0003-serving.md). Run after migrate, after the demo and after bulk imports;
     PostgreSQL's autovacuum keeps them current between those.
     """
     db = connections[using]

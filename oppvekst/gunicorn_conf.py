@@ -1,4 +1,4 @@
-"""Gunicorn settings for serving Oppvekst in production (docs/decisions/0002-serving.md).
+"""Gunicorn settings for serving Oppvekst in production (docs/decisions/0003-serving.md).
 
     gunicorn -c python:oppvekst.gunicorn_conf oppvekst.wsgi:application
     oppvekst serve                      # the same, with these settings

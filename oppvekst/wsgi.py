@@ -1,4 +1,4 @@
-"""The WSGI application, warmed on import (docs/decisions/0002-serving.md).
+"""The WSGI application, warmed on import (docs/decisions/0003-serving.md).
 
 Importing this module sets Django up and resolves the URL configuration, which imports every
 view module, and loads the translation catalogues and the base template. Under gunicorn with

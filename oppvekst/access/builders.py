@@ -110,7 +110,7 @@ def staff_where_child_is_placed(
         # An uncorrelated IN (subquery), not a correlated EXISTS: both SQLite and PostgreSQL
         # evaluate it once (an ephemeral index, a hashed subplan) whatever their statistics say.
         # Under the EXISTS, SQLite without statistics walked every placement of the
-        # municipality per child: 22 s for a caseworker's list (docs/decisions/0002-serving.md).
+        # municipality per child: 22 s for a caseworker's list (docs/decisions/0003-serving.md).
         placed = placements_within_grace(actor.day).filter(placement_filter).values("child_id")
         reach |= Q(pk__in=placed)
     return reach

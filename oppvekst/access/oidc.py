@@ -65,7 +65,7 @@ from oppvekst.staff.models import Employment
 
 # The protocol libraries (requests, Authlib, joserfc) are imported where a login needs them: the
 # URL configuration imports this module, and every web worker would otherwise pay for them at
-# start-up (docs/decisions/0002-serving.md).
+# start-up (docs/decisions/0003-serving.md).
 if TYPE_CHECKING:
     from authlib.integrations.requests_client import OAuth2Session
     from joserfc.errors import ClaimError

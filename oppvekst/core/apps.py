@@ -17,7 +17,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Once per migrate (post_migrate is sent per app; this one is core's), after every
         # migration has run: the planners then know the table sizes
-        # (docs/decisions/0002-serving.md).
+        # (docs/decisions/0003-serving.md).
         post_migrate.connect(
             _refresh_statistics, sender=self, dispatch_uid="oppvekst.core.statistics"
         )

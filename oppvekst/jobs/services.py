@@ -10,7 +10,7 @@ Use in a task:
 
 The job itself must be idempotent when run again (it may be restarted after any step);
 `lease.checkpoint` holds what it saved last time, `lease.attempt` counts its starts.
-See docs/decisions/jobs-leases.md."""
+See docs/decisions/0004-jobs-leases.md."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -36,7 +38,8 @@ log = logging.getLogger(__name__)
 # long): with the reaper running every REAP_SECONDS a dead job is found within a minute.
 # Wall-clock time (timezone.now), not the injectable business clock: the demo stands on a
 # fixed date, heartbeats must not. OPPVEKST_JOB_STALE_SECONDS shortens it for fault tests.
-STALE_AFTER = dt.timedelta(seconds=float(os.environ.get("OPPVEKST_JOB_STALE_SECONDS", "30")))
+STALE_AFTER = dt.timedelta(seconds=settings.OPPVEKST_JOB_STALE_SECONDS)
+CHECKPOINT_PAUSE = settings.OPPVEKST_JOB_CHECKPOINT_PAUSE
 BEAT_SECONDS = max(0.5, STALE_AFTER.total_seconds() / 6)
 REAP_SECONDS = max(1.0, STALE_AFTER.total_seconds() / 3)
 
@@ -84,6 +87,8 @@ class Lease:
         JobLease.objects.filter(pk=self.pk, worker_id=worker_id()).update(
             checkpoint=self.checkpoint, heartbeat_at=timezone.now()
         )
+        if CHECKPOINT_PAUSE > 0:
+            time.sleep(CHECKPOINT_PAUSE)  # the fault harness only (0 in production)
 
 
 def _path(task: Any) -> str:

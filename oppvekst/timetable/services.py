@@ -225,7 +225,7 @@ def solve_job_run(job_id: int) -> str:
 
 def _solve(job: SolveJob, lease: jobs.Lease) -> str:
     # OR-Tools (with numpy and pandas) takes seconds to import: only the background worker that
-    # solves pays for it, not every web worker (docs/decisions/0002-serving.md).
+    # solves pays for it, not every web worker (docs/decisions/0003-serving.md).
     from oppvekst.timetable.engine.solver import SolveOptions
 
     timetable = job.timetable

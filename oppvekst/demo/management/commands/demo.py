@@ -42,7 +42,7 @@ class Command(BaseCommand):
             bar.total = bar.n
             bar.refresh()
         # Tens of thousands of new rows: the planners must know them
-        # (docs/decisions/0002-serving.md).
+        # (docs/decisions/0003-serving.md).
         statistics_refresh()
         self.stdout.write(
             f"Created {result['persons']} persons and {result['placements']} placements."
