@@ -283,7 +283,7 @@ OPPVEKST_OIDC_ENTRA_CLAIM = env_text("OPPVEKST_OIDC_ENTRA_CLAIM", "email")
 # How far back an invoice run looks for changes to locked months (correction lines).
 OPPVEKST_BILLING_CORRECTION_MONTHS = int(os.environ.get("OPPVEKST_BILLING_CORRECTION_MONTHS", "12"))
 
-# Long jobs (oppvekst/jobs, docs/decisions/0004-jobs-leases.md): a heartbeat older than this
+# Long jobs (oppvekst/jobs, docs/decisions/0005-jobs-leases.md): a heartbeat older than this
 # many seconds means the worker died. The fault harness shortens it and makes jobs rest at each
 # checkpoint, so that a kill lands in the middle of a job; both are for tests only.
 OPPVEKST_JOB_STALE_SECONDS = float(os.environ.get("OPPVEKST_JOB_STALE_SECONDS", "30"))

@@ -4,7 +4,7 @@ A long job (an invoice run, the admission letters, a timetable solve, and whatev
 modules add) holds a lease while it works and renews its heartbeat every few seconds. A
 lease whose heartbeat stopped belongs to a worker that died: the reaper marks it restarted
 and the job runs again, resuming from its checkpoint or from scratch, idempotently
-(docs/decisions/0004-jobs-leases.md)."""
+(docs/decisions/0005-jobs-leases.md)."""
 
 from __future__ import annotations
 

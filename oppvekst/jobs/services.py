@@ -10,7 +10,7 @@ Use in a task:
 
 The job itself must be idempotent when run again (it may be restarted after any step);
 `lease.checkpoint` holds what it saved last time, `lease.attempt` counts its starts.
-See docs/decisions/0004-jobs-leases.md."""
+See docs/decisions/0005-jobs-leases.md."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The background worker: django-tasks' database worker, made to survive a lost database
 (reconnect with backoff instead of exiting), with a heartbeat that lets the other workers see
 it is alive and a reaper that runs again what dead workers left
-(docs/decisions/0004-jobs-leases.md).
+(docs/decisions/0005-jobs-leases.md).
 """
 
 from __future__ import annotations
