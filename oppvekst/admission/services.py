@@ -1360,8 +1360,15 @@ def place_change_size(
     effective_from: dt.date,
 ) -> Placement:
     fields: dict[str, Any] = {}
+    # Every service's sizes are checked on the server: a size the page does not offer (1 %,
+    # half an hour) would otherwise price the place below what the family uses.
     if placement.service == Service.KINDERGARTEN:
         _validate_size(placement.municipality_id, place_percent, weekly_hours, fields)
+    elif placement.service == Service.SFO:
+        if place_percent not in SFO_PERCENT.values() or weekly_hours is not None:
+            fields["place_size"] = _("Velg hel plass eller deltidsplass.")
+    else:
+        fields["place_size"] = _("Denne plassen har ingen plasstørrelse å endre.")
     if fields:
         raise DomainError(_("Plassen kan ikke endres."), code="invalid", fields=fields)
     with transaction.atomic():

@@ -9,10 +9,12 @@ from decimal import Decimal
 import pytest
 
 from oppvekst.admission import services
+from oppvekst.core.models import UnitKind
 from oppvekst.errors import DomainError
 from oppvekst.placements.models import Placement
 from oppvekst.placements.services import notice_last_day, placement_create, placement_terminate
 from oppvekst.workspace.models import Notification
+from tests import factories
 from tests.admission import builders
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +110,33 @@ def test_a_place_that_has_not_started_is_removed_when_given_up(placed) -> None:
     )
     assert placement_terminate(placement=future) is None
     assert not Placement.objects.filter(pk=future.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("percent", "hours"), [(1, None), (59, None), (60, Decimal("0.5")), (0, None)]
+)
+def test_an_sfo_place_takes_only_the_sizes_the_municipality_offers(percent, hours) -> None:
+    w = builders.world()
+    school = factories.unit(w.muni, UnitKind.SCHOOL, first_grade=1, last_grade=7)
+    sfo = factories.unit(w.muni, UnitKind.SFO, school=school)
+    child, (mum, _dad) = builders.family(w.muni, dt.date(2019, 3, 3))
+    placement = placement_create(
+        child=child, unit=sfo, valid_from=dt.date(2025, 8, 1), valid_to=dt.date(2030, 7, 31)
+    )
+    with pytest.raises(DomainError) as refused:
+        services.place_change_size(
+            placement=placement,
+            by=mum,
+            place_percent=percent,
+            weekly_hours=hours,
+            effective_from=dt.date(2027, 1, 1),
+        )
+    assert "place_size" in refused.value.fields
+    changed = services.place_change_size(
+        placement=placement,
+        by=mum,
+        place_percent=60,
+        weekly_hours=None,
+        effective_from=dt.date(2027, 1, 1),
+    )
+    assert changed.place_percent == 60
