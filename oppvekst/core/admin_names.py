@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 APP_NAMES: dict[str, Any] = {
     "access": _("Brukere og tilgang"),
     "admission": _("Opptak"),
+    "attendance": _("Oppmøte og hverdag"),
+    "jobs": _("Drift og jobber"),
+    "reports": _("Rapporter"),
     "auth": _("Autentisering"),
     "axes": _("Innloggingsforsøk"),
     "billing": _("Betaling"),
