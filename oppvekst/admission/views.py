@@ -42,14 +42,11 @@ from oppvekst.core.models import Municipality, Owner, Unit, UnitKind
 from oppvekst.core.permissions import UnitAction
 from oppvekst.documents import document_response
 from oppvekst.errors import DomainError, NotFoundError
-from oppvekst.params import int_param, page_param
+from oppvekst.paging import page_of
+from oppvekst.params import int_param
 
 PAGE_SIZE = 25
 PREVIEW_PAGE = 50
-
-
-def _page(request: HttpRequest) -> int:
-    return page_param(request.GET.get("side"))
 
 
 def _int(value: str | None) -> int | None:
@@ -148,7 +145,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         pending_claims=request.GET.get("krav") == "1",
         ordering=request.GET.get("sorter", "-submitted"),
     )
-    page = _page(request)
+    page = page_of(request)
     items, count = selectors.application_queue(
         actor, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -353,7 +350,7 @@ def _preview_context(actor: Actor, request: HttpRequest, rnd: AdmissionRound) ->
         rows = [r for r in rows if r[1] is None]
     elif only == "rett":
         rows = [r for r in rows if r[1] is None and r[3]]
-    page = _page(request)
+    page = page_of(request)
     pages = max(1, -(-len(rows) // PREVIEW_PAGE))
     shown = rows[(page - 1) * PREVIEW_PAGE : page * PREVIEW_PAGE]
     from oppvekst.admission.models import Application

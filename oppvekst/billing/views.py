@@ -42,32 +42,18 @@ from oppvekst.core.confirm import Confirmation, confirm_page, confirmed
 from oppvekst.core.idempotency import once
 from oppvekst.documents import document_response
 from oppvekst.errors import DomainError, NotFoundError, json_errors
-from oppvekst.params import int_param, page_param
+from oppvekst.paging import page_of, pager
+from oppvekst.params import int_param
 
 PAGE_SIZE = 25
 
 
 def _page(request: HttpRequest) -> int:
-    return page_param(request.GET.get("side"))
-
-
-def _pages(count: int) -> int:
-    return max(1, -(-count // PAGE_SIZE))
+    return page_of(request)
 
 
 def _pager(request: HttpRequest, count: int) -> dict[str, Any]:
-    page = _page(request)
-    pages = _pages(count)
-    query = request.GET.copy()
-    query.pop("side", None)
-    return {
-        "page": page,
-        "pages": pages,
-        "count": count,
-        "has_previous": page > 1,
-        "has_next": page < pages,
-        "query": query.urlencode(),
-    }
+    return pager(request, count, PAGE_SIZE)
 
 
 def _apply_errors(form: Any, exc: DomainError) -> None:

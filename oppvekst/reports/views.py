@@ -16,6 +16,7 @@ from oppvekst import clock
 from oppvekst.access import edge
 from oppvekst.access.policy import scope
 from oppvekst.core.models import Municipality
+from oppvekst.params import int_param
 from oppvekst.reports import export, selectors
 from oppvekst.reports.forms import ReportForm
 from oppvekst.reports.permissions import ReportAction
@@ -77,10 +78,11 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
     build, rows_of, month_day = REPORTS[kind]
     allowed = scope(actor, ReportAction.STATUTORY, Municipality.objects.order_by("name"))
     asked = request.GET.get("municipality", "")
-    if asked and not (
-        asked.isascii() and asked.isdigit() and allowed.filter(pk=int(asked[:18])).exists()
-    ):
-        raise Http404  # another municipality's report: not even its existence
+    if asked:
+        # Another municipality's report (or no municipality at all): not even its existence.
+        number = int_param(asked)
+        if number is None or not allowed.filter(pk=number).exists():
+            raise Http404
     form = ReportForm(request.GET or None, municipalities=allowed, default=_default_day(month_day))
     context: dict[str, Any] = {"kind": kind, "form": form, "report": None}
     if form.is_valid():

@@ -13,6 +13,7 @@ from oppvekst import clock
 from oppvekst.access import edge
 from oppvekst.access.policy import can
 from oppvekst.errors import DomainError
+from oppvekst.paging import page_of, pager
 from oppvekst.people.models import Person
 from oppvekst.workspace import task_selectors as selectors
 from oppvekst.workspace import tasks_registry
@@ -24,22 +25,6 @@ from oppvekst.workspace.task_services import mute_set, task_hand_over
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest) -> int:
-    raw = request.GET.get("side", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 else 1
-
-
-def _pager(page: int, count: int, query: str) -> dict[str, object]:
-    pages = max(1, (count + PAGE_SIZE - 1) // PAGE_SIZE)
-    return {
-        "page": page,
-        "pages": pages,
-        "has_previous": page > 1,
-        "has_next": page < pages,
-        "query": query,
-    }
-
-
 @require_GET
 @never_cache
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -47,7 +32,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     kinds = tasks_registry.kinds()
     kind = request.GET.get("type", "")
     kind = kind if kind in kinds else ""
-    page = _page(request)
+    page = page_of(request)
     rows, count = selectors.task_page(
         actor, kind=kind, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -59,7 +44,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "count": count,
             "kinds": sorted(kinds.items(), key=lambda kv: kv[1]),
             "kind": kind,
-            **_pager(page, count, f"type={kind}" if kind else ""),
+            **pager(request, count, PAGE_SIZE),
         },
     )
 
@@ -118,12 +103,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     source = request.GET.get("kilde", "")
     source = source if source in sources else ""
     unread = request.GET.get("ulest") == "1"
-    page = _page(request)
+    page = page_of(request)
     items, count = selectors.notifications(
         actor, source=source, unread_only=unread, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
-    query = "&".join(
-        part for part in (f"kilde={source}" if source else "", "ulest=1" if unread else "") if part
     )
     return render(
         request,
@@ -135,7 +117,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "source": source,
             "unread": unread,
             "muted": selectors.muted_kinds(actor.person),
-            **_pager(page, count, query),
+            **pager(request, count, PAGE_SIZE),
         },
     )
 
