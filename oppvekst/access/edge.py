@@ -83,3 +83,12 @@ def load(
 def audit_read(request: Any, action: str, person_ids: Iterable[int]) -> int:
     """One audit row per person whose data the response shows."""
     return audit.record(actor_for_request(request), action, person_ids, request=request)
+
+
+def template_actor(context: Any) -> Actor | None:
+    """The signed-in actor of a template's request (menu and front-page tags), or None."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return None
+    return actor_for_request(request)

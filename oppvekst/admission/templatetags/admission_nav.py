@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from oppvekst.access.policy import actor_for_request, can
+from oppvekst.access import edge
+from oppvekst.access.policy import can
 from oppvekst.admission.permissions import AdmissionAction
 
 register = template.Library()
@@ -15,11 +16,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def admission_links(context: dict[str, Any]) -> list[dict[str, str]]:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or user is None or not user.is_authenticated:
+    actor = edge.template_actor(context)
+    if actor is None:
         return []
-    actor = actor_for_request(request)
     links = []
     if can(actor, AdmissionAction.APPLY):
         links.append({"url": "/portal/", "label": _("Søknader og plasser")})

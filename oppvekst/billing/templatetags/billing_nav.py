@@ -10,7 +10,8 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from oppvekst.access.policy import actor_for_request, can
+from oppvekst.access import edge
+from oppvekst.access.policy import can
 from oppvekst.billing.explain import portal_reverse
 from oppvekst.billing.permissions import BillingAction
 
@@ -19,11 +20,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def billing_links(context: dict[str, Any]) -> list[dict[str, str]]:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or user is None or not user.is_authenticated:
+    actor = edge.template_actor(context)
+    if actor is None:
         return []
-    actor = actor_for_request(request)
     links = []
     if can(actor, BillingAction.OPEN):
         links.append({"url": reverse("billing_overview"), "label": _("Foreldrebetaling")})

@@ -10,7 +10,8 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from oppvekst.access.policy import actor_for_request, can
+from oppvekst.access import edge
+from oppvekst.access.policy import can
 from oppvekst.timetable.permissions import TimetableAction
 
 register = template.Library()
@@ -18,11 +19,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def timetable_links(context: dict[str, Any]) -> list[dict[str, str]]:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or user is None or not user.is_authenticated:
+    actor = edge.template_actor(context)
+    if actor is None:
         return []
-    actor = actor_for_request(request)
     if not can(actor, TimetableAction.VIEW):
         return []
     return [{"url": reverse("timetable:index"), "label": _("Timeplan")}]
@@ -30,11 +29,9 @@ def timetable_links(context: dict[str, Any]) -> list[dict[str, str]]:
 
 @register.inclusion_tag("timetable/_front.html", takes_context=True)
 def timetable_front(context: dict[str, Any]) -> dict[str, Any]:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or user is None or not user.is_authenticated:
+    actor = edge.template_actor(context)
+    if actor is None:
         return {"show": False}
-    actor = actor_for_request(request)
     if not can(actor, TimetableAction.VIEW):
         return {"show": False}
     # Capabilities decided from the roles alone: the front page pays no extra query.
